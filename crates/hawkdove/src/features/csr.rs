@@ -1,0 +1,217 @@
+//! A compressed sparse row matrix: the only feature representation hashkdove uses.
+
+use ndarray::Array2;
+
+use crate::error::{Error, Result};
+
+/// Rows of sparse features in CSR layout. Column indices within a row are strictly increasing.
+///
+/// Implements [`linfa::dataset::Records`], so a `linfa::DatasetBase<CsrMatrix, _>` can be fitted
+/// with [`crate::LogisticParams`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CsrMatrix {
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    data: Vec<f32>,
+    ncols: usize,
+}
+
+impl CsrMatrix {
+    /// An empty matrix with `ncols` columns and no rows.
+    pub fn empty(ncols: usize) -> Self {
+        CsrMatrix {
+            indptr: vec![0],
+            indices: Vec::new(),
+            data: Vec::new(),
+            ncols,
+        }
+    }
+
+    /// Build from raw CSR arrays, checking every invariant (lengths, monotone `indptr`,
+    /// strictly increasing in-range column indices, finite values).
+    pub fn try_new(
+        indptr: Vec<usize>,
+        indices: Vec<u32>,
+        data: Vec<f32>,
+        ncols: usize,
+    ) -> Result<Self> {
+        if indptr.first() != Some(&0) {
+            return Err(Error::param("indptr", indptr.first(), "must start with 0"));
+        }
+        if indices.len() != data.len() {
+            return Err(Error::LengthMismatch {
+                left_name: "indices",
+                left: indices.len(),
+                right_name: "data",
+                right: data.len(),
+            });
+        }
+        if indptr.last() != Some(&indices.len()) {
+            return Err(Error::param(
+                "indptr",
+                indptr.last(),
+                format!("must end with nnz = {}", indices.len()),
+            ));
+        }
+        for w in indptr.windows(2) {
+            if w[0] > w[1] {
+                return Err(Error::param("indptr", w, "must be non-decreasing"));
+            }
+            let row = &indices[w[0]..w[1]];
+            if row.windows(2).any(|p| p[0] >= p[1]) {
+                return Err(Error::param(
+                    "indices",
+                    w,
+                    "must be strictly increasing within a row",
+                ));
+            }
+            if let Some(&last) = row.last() {
+                if last as usize >= ncols {
+                    return Err(Error::param(
+                        "indices",
+                        last,
+                        format!("column out of range (ncols = {ncols})"),
+                    ));
+                }
+            }
+        }
+        if let Some(v) = data.iter().find(|v| !v.is_finite()) {
+            return Err(Error::param("data", v, "values must be finite"));
+        }
+        Ok(CsrMatrix {
+            indptr,
+            indices,
+            data,
+            ncols,
+        })
+    }
+
+    /// Assemble from rows of `(column, value)` pairs already sorted by column.
+    pub(crate) fn from_sorted_rows(rows: Vec<Vec<(u32, f32)>>, ncols: usize) -> Self {
+        let nnz = rows.iter().map(Vec::len).sum();
+        let mut m = CsrMatrix {
+            indptr: Vec::with_capacity(rows.len() + 1),
+            indices: Vec::with_capacity(nnz),
+            data: Vec::with_capacity(nnz),
+            ncols,
+        };
+        m.indptr.push(0);
+        for row in rows {
+            for (c, v) in row {
+                m.indices.push(c);
+                m.data.push(v);
+            }
+            m.indptr.push(m.indices.len());
+        }
+        m
+    }
+
+    /// Number of rows.
+    pub fn nrows(&self) -> usize {
+        self.indptr.len().saturating_sub(1)
+    }
+
+    /// Number of columns.
+    pub fn ncols(&self) -> usize {
+        self.ncols
+    }
+
+    /// Number of stored values.
+    pub fn nnz(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// Row `i` as `(columns, values)`; empty slices when `i` is out of range.
+    pub fn row(&self, i: usize) -> (&[u32], &[f32]) {
+        match (self.indptr.get(i), self.indptr.get(i + 1)) {
+            (Some(&a), Some(&b)) => (&self.indices[a..b], &self.data[a..b]),
+            _ => (&[], &[]),
+        }
+    }
+
+    /// The raw arrays `(indptr, indices, data)`.
+    pub fn raw(&self) -> (&[usize], &[u32], &[f32]) {
+        (&self.indptr, &self.indices, &self.data)
+    }
+
+    /// Dot product of row `i` with a dense vector (missing entries count as zero).
+    #[inline]
+    pub fn row_dot(&self, i: usize, w: &[f64]) -> f64 {
+        let (cols, vals) = self.row(i);
+        cols.iter()
+            .zip(vals)
+            .map(|(&c, &v)| w.get(c as usize).map_or(0.0, |wc| wc * f64::from(v)))
+            .sum()
+    }
+
+    /// A new matrix made of the given rows, in the given order.
+    pub fn select_rows(&self, rows: &[usize]) -> CsrMatrix {
+        let mut out = CsrMatrix::empty(self.ncols);
+        for &r in rows {
+            let (c, v) = self.row(r);
+            out.indices.extend_from_slice(c);
+            out.data.extend_from_slice(v);
+            out.indptr.push(out.indices.len());
+        }
+        out
+    }
+
+    /// Multiply each stored value by a per-column factor.
+    pub fn scale_columns(&mut self, factors: &[f64]) {
+        for (c, v) in self.indices.iter().zip(self.data.iter_mut()) {
+            *v = (f64::from(*v) * factors.get(*c as usize).copied().unwrap_or(0.0)) as f32;
+        }
+    }
+
+    /// A dense copy (for tests and small problems only).
+    pub fn to_dense(&self) -> Array2<f64> {
+        let mut d = Array2::zeros((self.nrows(), self.ncols));
+        for i in 0..self.nrows() {
+            let (c, v) = self.row(i);
+            for (&c, &v) in c.iter().zip(v) {
+                d[(i, c as usize)] = f64::from(v);
+            }
+        }
+        d
+    }
+}
+
+impl linfa::dataset::Records for CsrMatrix {
+    type Elem = f32;
+
+    fn nsamples(&self) -> usize {
+        self.nrows()
+    }
+
+    fn nfeatures(&self) -> usize {
+        self.ncols
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_rejects_bad_layouts() {
+        assert!(CsrMatrix::try_new(vec![0, 2], vec![0, 1], vec![1.0, 2.0], 2).is_ok());
+        assert!(CsrMatrix::try_new(vec![0, 2], vec![1, 0], vec![1.0, 2.0], 2).is_err());
+        assert!(CsrMatrix::try_new(vec![0, 2], vec![0, 2], vec![1.0, 2.0], 2).is_err());
+        assert!(CsrMatrix::try_new(vec![0, 1], vec![0, 1], vec![1.0, 2.0], 2).is_err());
+        assert!(CsrMatrix::try_new(vec![1, 2], vec![0, 1], vec![1.0, 2.0], 2).is_err());
+        assert!(CsrMatrix::try_new(vec![0, 1], vec![0], vec![f32::NAN], 2).is_err());
+    }
+
+    #[test]
+    fn rows_dot_and_select() {
+        let m =
+            CsrMatrix::from_sorted_rows(vec![vec![(0, 1.0), (2, 2.0)], vec![], vec![(1, 3.0)]], 3);
+        assert_eq!(m.nrows(), 3);
+        assert_eq!(m.row_dot(0, &[1.0, 1.0, 0.5]), 2.0);
+        assert_eq!(m.row_dot(1, &[1.0, 1.0, 1.0]), 0.0);
+        let s = m.select_rows(&[2, 0]);
+        assert_eq!(s.row(0), (&[1u32][..], &[3.0f32][..]));
+        assert_eq!(s.to_dense()[(1, 2)], 2.0);
+        assert_eq!(m.row(9), (&[][..], &[][..]));
+    }
+}

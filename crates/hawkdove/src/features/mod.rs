@@ -1,0 +1,519 @@
+//! Tokens → sparse feature rows.
+//!
+//! A [`Featurizer`] is fitted on training texts ([`Featurizer::fit_transform`]) and then turns
+//! any text into one CSR row ([`Featurizer::transform`]). It supports:
+//!
+//! * word n-grams `1 ≤ min ≤ max ≤ 4` and character n-grams within word boundaries
+//!   (scikit-learn's `char_wb`);
+//! * two feature spaces: a learned [`FeatureSpace::Vocabulary`] (min_df, max_df, max_features;
+//!   deterministic column order) or [`FeatureSpace::Hashing`] (bounded memory, seeded, stable
+//!   across platforms and versions because it uses xxh3);
+//! * binary, raw or sublinear term frequency, smooth idf (`ln((1+n)/(1+df)) + 1`, as in
+//!   scikit-learn), l2 row normalization;
+//! * Naive-Bayes log-count ratios (Wang & Manning 2012) through [`nb_log_count_ratios`], used
+//!   by training as a per-class feature scaling.
+//!
+//! Features never become dense: see DESIGN.md for the measurements behind that.
+
+mod csr;
+mod space;
+
+pub use csr::CsrMatrix;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::text::{Analysis, Analyzer, TextConfig};
+pub(crate) use space::{FittedSpace, Vocabulary};
+
+/// Largest word n-gram order supported (n-grams are interned as packed term ids).
+pub const MAX_WORD_NGRAM: usize = 4;
+/// Largest character n-gram order supported.
+pub const MAX_CHAR_NGRAM: usize = 10;
+/// Largest number of hashing bits (2^24 columns).
+pub const MAX_HASH_BITS: u32 = 24;
+
+/// A document-frequency threshold: an absolute count of documents or a fraction of them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocFrequency {
+    /// At least / at most this many documents.
+    Count(usize),
+    /// At least / at most this fraction of documents, in [0, 1].
+    Fraction(f64),
+}
+
+impl DocFrequency {
+    fn resolve(self, n_docs: usize) -> f64 {
+        match self {
+            DocFrequency::Count(c) => c as f64,
+            DocFrequency::Fraction(f) => f * n_docs as f64,
+        }
+    }
+}
+
+/// Where features live.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeatureSpace {
+    /// A vocabulary learned from the training texts.
+    Vocabulary {
+        /// Drop n-grams found in fewer documents (default `Count(1)`).
+        min_df: DocFrequency,
+        /// Drop n-grams found in more documents (default `Fraction(1.0)`).
+        max_df: DocFrequency,
+        /// Keep only the most frequent n-grams (by corpus frequency; ties by first
+        /// appearance), or all when `None` (default).
+        max_features: Option<usize>,
+    },
+    /// Feature hashing into `2^bits` columns with a fixed seed.
+    Hashing {
+        /// Number of bits (1..=24); default 20.
+        bits: u32,
+        /// Hash seed; default 0.
+        seed: u64,
+    },
+}
+
+impl Default for FeatureSpace {
+    fn default() -> Self {
+        FeatureSpace::Vocabulary {
+            min_df: DocFrequency::Count(1),
+            max_df: DocFrequency::Fraction(1.0),
+            max_features: None,
+        }
+    }
+}
+
+/// How term counts become values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Weighting {
+    /// 1 when present.
+    Binary,
+    /// The raw count.
+    Tf,
+    /// `1 + ln(count)` (default).
+    #[default]
+    SublinearTf,
+}
+
+/// Featurizer settings. All data, all stored in the model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FeaturizerConfig {
+    /// Text-stage settings.
+    pub text: TextConfig,
+    /// Word n-gram orders `(min, max)`; default `(1, 2)`.
+    pub word_ngrams: (usize, usize),
+    /// Character n-gram orders within word boundaries, or `None` (default).
+    pub char_ngrams: Option<(usize, usize)>,
+    /// Vocabulary or hashing.
+    pub space: FeatureSpace,
+    /// Count weighting; default sublinear tf.
+    pub weighting: Weighting,
+    /// Multiply by smooth idf fitted on the training set; default `true`.
+    pub idf: bool,
+    /// Scale each row to unit l2 norm; default `true`.
+    pub normalize: bool,
+}
+
+impl Default for FeaturizerConfig {
+    fn default() -> Self {
+        FeaturizerConfig {
+            text: TextConfig::default(),
+            word_ngrams: (1, 2),
+            char_ngrams: None,
+            space: FeatureSpace::default(),
+            weighting: Weighting::default(),
+            idf: true,
+            normalize: true,
+        }
+    }
+}
+
+impl FeaturizerConfig {
+    /// Check every setting; called before any work starts.
+    pub fn validate(&self) -> Result<()> {
+        let (lo, hi) = self.word_ngrams;
+        if lo < 1 || lo > hi || hi > MAX_WORD_NGRAM {
+            return Err(Error::param(
+                "word_ngrams",
+                self.word_ngrams,
+                format!("need 1 <= min <= max <= {MAX_WORD_NGRAM}"),
+            ));
+        }
+        if let Some((lo, hi)) = self.char_ngrams {
+            if lo < 1 || lo > hi || hi > MAX_CHAR_NGRAM {
+                return Err(Error::param(
+                    "char_ngrams",
+                    (lo, hi),
+                    format!("need 1 <= min <= max <= {MAX_CHAR_NGRAM}"),
+                ));
+            }
+        }
+        match &self.space {
+            FeatureSpace::Vocabulary {
+                min_df,
+                max_df,
+                max_features,
+            } => {
+                for (name, df) in [("min_df", min_df), ("max_df", max_df)] {
+                    if let DocFrequency::Fraction(f) = df {
+                        if !f.is_finite() || !(0.0..=1.0).contains(f) {
+                            return Err(Error::param(name, f, "a fraction must be in [0, 1]"));
+                        }
+                    }
+                }
+                if let (DocFrequency::Count(a), DocFrequency::Count(b)) = (min_df, max_df) {
+                    if a > b {
+                        return Err(Error::param("min_df", a, format!("is above max_df = {b}")));
+                    }
+                }
+                if *max_features == Some(0) {
+                    return Err(Error::param(
+                        "max_features",
+                        0,
+                        "must be at least 1 (or None for no cap)",
+                    ));
+                }
+            }
+            FeatureSpace::Hashing { bits, .. } => {
+                if *bits < 1 || *bits > MAX_HASH_BITS {
+                    return Err(Error::param(
+                        "bits",
+                        bits,
+                        format!("must be in 1..={MAX_HASH_BITS}"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A fitted featurizer: text in, one sparse row out.
+#[derive(Debug)]
+pub struct Featurizer {
+    config: FeaturizerConfig,
+    analyzer: Analyzer,
+    space: FittedSpace,
+    idf: Option<Vec<f32>>,
+}
+
+/// Per-thread scratch buffers for featurizing one text.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    analysis: Analysis,
+    columns: Vec<u32>,
+    ids: Vec<Option<u32>>,
+    grams: String,
+}
+
+/// Below this many texts a batch is featurized on the calling thread.
+const PARALLEL_MIN_BATCH: usize = 64;
+
+impl Featurizer {
+    /// Fit on `texts` and return the featurizer together with the training matrix.
+    pub fn fit_transform<S: AsRef<str> + Sync>(
+        config: &FeaturizerConfig,
+        texts: &[S],
+    ) -> Result<(Featurizer, CsrMatrix)> {
+        config.validate()?;
+        if texts.is_empty() {
+            return Err(Error::EmptyTrainingSet);
+        }
+        let analyzer = Analyzer::new(&config.text);
+        let (space, counts, df) = match &config.space {
+            FeatureSpace::Vocabulary {
+                min_df,
+                max_df,
+                max_features,
+            } => space::fit_vocabulary(&analyzer, config, texts, *min_df, *max_df, *max_features)?,
+            FeatureSpace::Hashing { bits, seed } => {
+                let space = FittedSpace::Hashing {
+                    bits: *bits,
+                    seed: *seed,
+                };
+                let probe = Featurizer {
+                    config: config.clone(),
+                    analyzer: Analyzer::new(&config.text),
+                    space,
+                    idf: None,
+                };
+                let counts = probe.count_rows(texts);
+                let df = document_frequencies(&counts, probe.n_features());
+                (probe.space, counts, df)
+            }
+        };
+        let n_features = space.n_features();
+        let idf = config.idf.then(|| smooth_idf(&df, texts.len()));
+        let featurizer = Featurizer {
+            config: config.clone(),
+            analyzer,
+            space,
+            idf,
+        };
+        let rows: Vec<Vec<(u32, f32)>> = counts
+            .into_par_iter()
+            .map(|r| featurizer.weigh(r))
+            .collect();
+        Ok((featurizer, CsrMatrix::from_sorted_rows(rows, n_features)))
+    }
+
+    /// Fit on `texts` (see [`Featurizer::fit_transform`]).
+    pub fn fit<S: AsRef<str> + Sync>(config: &FeaturizerConfig, texts: &[S]) -> Result<Featurizer> {
+        Ok(Self::fit_transform(config, texts)?.0)
+    }
+
+    /// Rebuild a fitted featurizer from stored parts (used by the model file loader, which has
+    /// already validated sizes).
+    pub(crate) fn from_parts(
+        config: FeaturizerConfig,
+        space: FittedSpace,
+        idf: Option<Vec<f32>>,
+    ) -> Result<Featurizer> {
+        config.validate()?;
+        if let Some(idf) = &idf {
+            if idf.len() != space.n_features() {
+                return Err(Error::DimensionMismatch {
+                    what: "idf",
+                    expected: space.n_features(),
+                    found: idf.len(),
+                });
+            }
+        }
+        Ok(Featurizer {
+            analyzer: Analyzer::new(&config.text),
+            config,
+            space,
+            idf,
+        })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &FeaturizerConfig {
+        &self.config
+    }
+
+    /// The text analyzer.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// Number of feature columns.
+    pub fn n_features(&self) -> usize {
+        self.space.n_features()
+    }
+
+    /// The fitted idf vector, if idf weighting is on.
+    pub fn idf(&self) -> Option<&[f32]> {
+        self.idf.as_deref()
+    }
+
+    pub(crate) fn space(&self) -> &FittedSpace {
+        &self.space
+    }
+
+    /// The vocabulary's feature names in column order (word n-grams joined by a space, then
+    /// character n-grams shown as `[gram]`), or `None` in hashing mode.
+    pub fn feature_names(&self) -> Option<Vec<String>> {
+        match &self.space {
+            FittedSpace::Vocabulary(v) => Some(v.display_names()),
+            FittedSpace::Hashing { .. } => None,
+        }
+    }
+
+    /// A readable name for column `col`: the n-gram in vocabulary mode, `hash:COL` otherwise.
+    pub fn feature_name(&self, col: usize) -> String {
+        match &self.space {
+            FittedSpace::Vocabulary(v) => v.display_name(col),
+            FittedSpace::Hashing { .. } => format!("hash:{col}"),
+        }
+    }
+
+    /// Featurize a batch in parallel (rayon), keeping input order.
+    pub fn transform<S: AsRef<str> + Sync>(&self, texts: &[S]) -> CsrMatrix {
+        let rows: Vec<Vec<(u32, f32)>> = if texts.len() < PARALLEL_MIN_BATCH {
+            let mut scratch = Scratch::default();
+            texts
+                .iter()
+                .map(|t| self.transform_one(t.as_ref(), &mut scratch))
+                .collect()
+        } else {
+            texts
+                .par_iter()
+                .map_init(Scratch::default, |scratch, t| {
+                    self.transform_one(t.as_ref(), scratch)
+                })
+                .collect()
+        };
+        CsrMatrix::from_sorted_rows(rows, self.n_features())
+    }
+
+    /// Featurize one text into `(column, value)` pairs sorted by column.
+    pub fn transform_one(&self, text: &str, scratch: &mut Scratch) -> Vec<(u32, f32)> {
+        let counts = self.count_one(text, scratch);
+        self.weigh(counts)
+    }
+
+    /// Analyze `text` and return, for each token, the feature columns it takes part in
+    /// (used by explanations). Tokens are those of `analysis`.
+    pub(crate) fn token_columns(&self, text: &str, analysis: &mut Analysis) -> Vec<(usize, u32)> {
+        self.analyzer.analyze_into(text, analysis);
+        let mut out = Vec::new();
+        self.space
+            .columns(&self.config, analysis, |first_token, n_tokens, col| {
+                for t in first_token..first_token + n_tokens {
+                    out.push((t, col));
+                }
+            });
+        out
+    }
+
+    fn count_one(&self, text: &str, scratch: &mut Scratch) -> Vec<(u32, u32)> {
+        self.analyzer.analyze_into(text, &mut scratch.analysis);
+        scratch.columns.clear();
+        let cols = &mut scratch.columns;
+        self.space.columns_with(
+            &self.config,
+            &scratch.analysis,
+            &mut scratch.ids,
+            &mut scratch.grams,
+            |_, _, col| cols.push(col),
+        );
+        run_length(&mut scratch.columns)
+    }
+
+    fn count_rows<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<(u32, u32)>> {
+        texts
+            .par_iter()
+            .map_init(Scratch::default, |s, t| self.count_one(t.as_ref(), s))
+            .collect()
+    }
+
+    /// Counts → weighted, idf-scaled, normalized values.
+    fn weigh(&self, counts: Vec<(u32, u32)>) -> Vec<(u32, f32)> {
+        let mut row: Vec<(u32, f32)> = counts
+            .into_iter()
+            .map(|(c, n)| {
+                let tf = match self.config.weighting {
+                    Weighting::Binary => 1.0,
+                    Weighting::Tf => n as f64,
+                    Weighting::SublinearTf => 1.0 + (n as f64).ln(),
+                };
+                let idf = self
+                    .idf
+                    .as_ref()
+                    .and_then(|v| v.get(c as usize))
+                    .map_or(1.0, |&x| f64::from(x));
+                (c, (tf * idf) as f32)
+            })
+            .collect();
+        if self.config.normalize {
+            let norm = row
+                .iter()
+                .map(|(_, v)| f64::from(*v).powi(2))
+                .sum::<f64>()
+                .sqrt();
+            if norm > 0.0 {
+                for (_, v) in &mut row {
+                    *v = (f64::from(*v) / norm) as f32;
+                }
+            }
+        }
+        row
+    }
+}
+
+/// Sort column ids and turn them into `(column, count)` runs.
+fn run_length(cols: &mut [u32]) -> Vec<(u32, u32)> {
+    cols.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(cols.len());
+    for &c in cols.iter() {
+        match out.last_mut() {
+            Some((last, n)) if *last == c => *n += 1,
+            _ => out.push((c, 1)),
+        }
+    }
+    out
+}
+
+fn document_frequencies(rows: &[Vec<(u32, u32)>], n_features: usize) -> Vec<u32> {
+    let mut df = vec![0u32; n_features];
+    for row in rows {
+        for &(c, _) in row {
+            if let Some(d) = df.get_mut(c as usize) {
+                *d += 1;
+            }
+        }
+    }
+    df
+}
+
+/// Smooth idf as in scikit-learn: `ln((1 + n) / (1 + df)) + 1`.
+pub(crate) fn smooth_idf(df: &[u32], n_docs: usize) -> Vec<f32> {
+    let n = n_docs as f64;
+    df.iter()
+        .map(|&d| (((1.0 + n) / (1.0 + f64::from(d))).ln() + 1.0) as f32)
+        .collect()
+}
+
+/// Naive-Bayes log-count ratios (Wang & Manning 2012) on binarized features, one vector per
+/// class `k` against the rest: `r_k = ln((p_k / |p_k|₁) / (q_k / |q_k|₁))` with
+/// `p_k = alpha + Σ_{y=k} 1[x>0]` and `q_k = alpha + Σ_{y≠k} 1[x>0]`.
+pub fn nb_log_count_ratios(
+    x: &CsrMatrix,
+    y: &[usize],
+    n_classes: usize,
+    alpha: f64,
+) -> Result<Vec<Vec<f64>>> {
+    if x.nrows() != y.len() {
+        return Err(Error::LengthMismatch {
+            left_name: "rows",
+            left: x.nrows(),
+            right_name: "labels",
+            right: y.len(),
+        });
+    }
+    if !(alpha.is_finite() && alpha > 0.0) {
+        return Err(Error::param("nb_alpha", alpha, "must be finite and > 0"));
+    }
+    let d = x.ncols();
+    let mut per_class = vec![vec![0.0f64; d]; n_classes];
+    for (i, &k) in y.iter().enumerate() {
+        let Some(counts) = per_class.get_mut(k) else {
+            return Err(Error::param(
+                "labels",
+                k,
+                format!("class index out of range (n_classes = {n_classes})"),
+            ));
+        };
+        let (cols, vals) = x.row(i);
+        for (&c, &v) in cols.iter().zip(vals) {
+            if v != 0.0 {
+                counts[c as usize] += 1.0;
+            }
+        }
+    }
+    let total: Vec<f64> = (0..d)
+        .map(|j| per_class.iter().map(|p| p[j]).sum())
+        .collect();
+    Ok(per_class
+        .iter()
+        .map(|pk| {
+            let p: Vec<f64> = pk.iter().map(|v| v + alpha).collect();
+            let q: Vec<f64> = pk.iter().zip(&total).map(|(v, t)| t - v + alpha).collect();
+            let ps: f64 = p.iter().sum();
+            let qs: f64 = q.iter().sum();
+            p.iter()
+                .zip(&q)
+                .map(|(a, b)| ((a / ps) / (b / qs)).ln())
+                .collect()
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,619 @@
+//! Feature spaces: a learned vocabulary of n-grams, or feature hashing.
+//!
+//! In the vocabulary, word n-grams are interned as packed term ids (up to four 32-bit ids in a
+//! `u128`), so looking an n-gram up never builds a string; character n-grams are looked up by
+//! `&str` slices of a reused buffer.
+
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use super::{run_length, DocFrequency, FeaturizerConfig, MAX_WORD_NGRAM};
+use crate::error::{Error, FormatError, Result};
+use crate::text::{Analysis, Analyzer};
+
+/// A packed word n-gram: term ids + 1 in 32-bit slots, lowest slot first.
+type NgramKey = u128;
+
+fn pack(ids: &[u32]) -> NgramKey {
+    ids.iter().enumerate().fold(0u128, |k, (slot, &id)| {
+        k | (u128::from(id) + 1) << (32 * slot)
+    })
+}
+
+fn unpack(key: NgramKey) -> impl Iterator<Item = u32> {
+    (0..MAX_WORD_NGRAM)
+        .map(move |slot| ((key >> (32 * slot)) & 0xFFFF_FFFF) as u64)
+        .take_while(|&v| v != 0)
+        .map(|v| (v - 1) as u32)
+}
+
+/// Domain separator so that character n-grams and word n-grams hash apart.
+const CHAR_SEED_XOR: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Mixing step for hashed n-grams (SplitMix64's finalizer).
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A fitted feature space.
+#[derive(Debug, Clone)]
+pub(crate) enum FittedSpace {
+    Vocabulary(Vocabulary),
+    Hashing { bits: u32, seed: u64 },
+}
+
+/// A learned vocabulary.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Vocabulary {
+    terms: FxHashMap<Box<str>, u32>,
+    words: FxHashMap<NgramKey, u32>,
+    chars: FxHashMap<Box<str>, u32>,
+    word_names: Vec<String>,
+    char_names: Vec<String>,
+}
+
+impl Vocabulary {
+    pub(crate) fn n_features(&self) -> usize {
+        self.word_names.len() + self.char_names.len()
+    }
+
+    pub(crate) fn word_names(&self) -> &[String] {
+        &self.word_names
+    }
+
+    pub(crate) fn char_names(&self) -> &[String] {
+        &self.char_names
+    }
+
+    pub(crate) fn display_names(&self) -> Vec<String> {
+        (0..self.n_features())
+            .map(|c| self.display_name(c))
+            .collect()
+    }
+
+    pub(crate) fn display_name(&self, col: usize) -> String {
+        if let Some(w) = self.word_names.get(col) {
+            w.clone()
+        } else if let Some(c) = self.char_names.get(col - self.word_names.len().min(col)) {
+            format!("[{c}]")
+        } else {
+            format!("#{col}")
+        }
+    }
+
+    /// Rebuild from stored names, checking them (model file loading).
+    pub(crate) fn from_names(
+        word_names: Vec<String>,
+        char_names: Vec<String>,
+        config: &FeaturizerConfig,
+    ) -> Result<Self> {
+        let (lo, hi) = config.word_ngrams;
+        let mut v = Vocabulary::default();
+        let mut ids = Vec::with_capacity(MAX_WORD_NGRAM);
+        for (col, name) in word_names.iter().enumerate() {
+            ids.clear();
+            for part in name.split(' ') {
+                if part.is_empty() {
+                    return Err(bad_name(col, name, "empty term"));
+                }
+                let next = v.terms.len() as u32;
+                let id = *v.terms.entry(part.into()).or_insert(next);
+                ids.push(id);
+                if ids.len() > hi {
+                    break;
+                }
+            }
+            if ids.len() < lo || ids.len() > hi {
+                return Err(bad_name(
+                    col,
+                    name,
+                    &format!("n-gram order outside {lo}..={hi}"),
+                ));
+            }
+            if v.words.insert(pack(&ids), col as u32).is_some() {
+                return Err(bad_name(col, name, "duplicate feature"));
+            }
+        }
+        let offset = word_names.len();
+        if !char_names.is_empty() {
+            let Some((clo, chi)) = config.char_ngrams else {
+                return Err(bad_name(
+                    offset,
+                    &char_names[0],
+                    "character n-grams stored but not configured",
+                ));
+            };
+            for (i, name) in char_names.iter().enumerate() {
+                let n = name.chars().count();
+                if n < clo || n > chi {
+                    return Err(bad_name(
+                        offset + i,
+                        name,
+                        &format!("character n-gram order outside {clo}..={chi}"),
+                    ));
+                }
+                if v.chars
+                    .insert(name.as_str().into(), (offset + i) as u32)
+                    .is_some()
+                {
+                    return Err(bad_name(offset + i, name, "duplicate feature"));
+                }
+            }
+        }
+        if u32::try_from(word_names.len() + char_names.len()).is_err() {
+            return Err(bad_name(0, "", "too many features"));
+        }
+        v.word_names = word_names;
+        v.char_names = char_names;
+        Ok(v)
+    }
+}
+
+fn bad_name(col: usize, name: &str, reason: &str) -> Error {
+    let shown: String = name.chars().take(40).collect();
+    Error::Format(FormatError::InvalidValue {
+        field: format!("vocabulary[{col}] {shown:?}"),
+        reason: reason.to_string(),
+    })
+}
+
+impl FittedSpace {
+    pub(crate) fn n_features(&self) -> usize {
+        match self {
+            FittedSpace::Vocabulary(v) => v.n_features(),
+            FittedSpace::Hashing { bits, .. } => 1usize << bits,
+        }
+    }
+
+    /// Report every feature column found in `analysis` as `(first token, n tokens, column)`.
+    pub(crate) fn columns(
+        &self,
+        config: &FeaturizerConfig,
+        analysis: &Analysis,
+        emit: impl FnMut(usize, usize, u32),
+    ) {
+        let mut ids = Vec::new();
+        let mut grams = String::new();
+        self.columns_with(config, analysis, &mut ids, &mut grams, emit);
+    }
+
+    /// [`FittedSpace::columns`] with caller-provided scratch buffers.
+    pub(crate) fn columns_with(
+        &self,
+        config: &FeaturizerConfig,
+        analysis: &Analysis,
+        ids: &mut Vec<Option<u32>>,
+        grams: &mut String,
+        mut emit: impl FnMut(usize, usize, u32),
+    ) {
+        let (lo, hi) = config.word_ngrams;
+        let n_tok = analysis.len();
+        match self {
+            FittedSpace::Vocabulary(v) => {
+                ids.clear();
+                ids.extend((0..n_tok).map(|i| v.terms.get(analysis.term(i)).copied()));
+                let mut window = [0u32; MAX_WORD_NGRAM];
+                for start in 0..n_tok {
+                    for n in lo..=hi {
+                        if start + n > n_tok {
+                            break;
+                        }
+                        let mut ok = true;
+                        for k in 0..n {
+                            match ids[start + k] {
+                                Some(id) => window[k] = id,
+                                None => {
+                                    ok = false;
+                                    break;
+                                }
+                            }
+                        }
+                        if !ok {
+                            break;
+                        }
+                        if let Some(&col) = v.words.get(&pack(&window[..n])) {
+                            emit(start, n, col);
+                        }
+                    }
+                }
+                if let Some((clo, chi)) = config.char_ngrams {
+                    for i in 0..n_tok {
+                        for_each_char_gram(analysis.surface(i), clo, chi, grams, |g| {
+                            if let Some(&col) = v.chars.get(g) {
+                                emit(i, 1, col);
+                            }
+                        });
+                    }
+                }
+            }
+            FittedSpace::Hashing { bits, seed } => {
+                let shift = 64 - bits;
+                let hashes: Vec<u64> = (0..n_tok)
+                    .map(|i| xxh3_64_with_seed(analysis.term(i).as_bytes(), *seed))
+                    .collect();
+                for start in 0..n_tok {
+                    let mut h = 0u64;
+                    for n in 1..=hi.min(n_tok - start) {
+                        h = mix(h.rotate_left(17) ^ hashes[start + n - 1]);
+                        if n >= lo {
+                            let col = (mix(h ^ n as u64) >> shift) as u32;
+                            emit(start, n, col);
+                        }
+                    }
+                }
+                if let Some((clo, chi)) = config.char_ngrams {
+                    let cseed = seed ^ CHAR_SEED_XOR;
+                    for i in 0..n_tok {
+                        for_each_char_gram(analysis.surface(i), clo, chi, grams, |g| {
+                            emit(
+                                i,
+                                1,
+                                (xxh3_64_with_seed(g.as_bytes(), cseed) >> shift) as u32,
+                            );
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Character n-grams of ` word ` (padded with one space each side, like scikit-learn's
+/// `char_wb`), for orders `lo..=hi`.
+fn for_each_char_gram(word: &str, lo: usize, hi: usize, buf: &mut String, mut f: impl FnMut(&str)) {
+    buf.clear();
+    buf.push(' ');
+    buf.push_str(word);
+    buf.push(' ');
+    let bounds: Vec<usize> = buf
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(buf.len()))
+        .collect();
+    let n_chars = bounds.len() - 1;
+    for n in lo..=hi {
+        if n > n_chars {
+            break;
+        }
+        for s in 0..=n_chars - n {
+            f(&buf[bounds[s]..bounds[s + n]]);
+        }
+    }
+}
+
+/// Texts analysed into interned ids: `ids[offsets[d]..offsets[d+1]]` are document `d`'s terms.
+struct Interned {
+    offsets: Vec<usize>,
+    term_ids: Vec<u32>,
+    surface_ids: Vec<u32>,
+    terms: Vec<Box<str>>,
+    surfaces: Vec<Box<str>>,
+}
+
+/// Analysis of one chunk of documents into flat arenas.
+#[derive(Default)]
+struct ChunkArena {
+    terms: String,
+    term_ends: Vec<usize>,
+    surfaces: String,
+    surface_ends: Vec<usize>,
+    doc_tokens: Vec<usize>,
+}
+
+const FIT_CHUNK: usize = 256;
+
+fn intern_all<S: AsRef<str> + Sync>(
+    analyzer: &Analyzer,
+    texts: &[S],
+    want_surfaces: bool,
+) -> Interned {
+    let chunks: Vec<ChunkArena> = texts
+        .par_chunks(FIT_CHUNK)
+        .map_init(Analysis::default, |analysis, docs| {
+            let mut arena = ChunkArena::default();
+            for d in docs {
+                analyzer.analyze_into(d.as_ref(), analysis);
+                for (i, term) in analysis.terms().enumerate() {
+                    arena.terms.push_str(term);
+                    arena.term_ends.push(arena.terms.len());
+                    if want_surfaces {
+                        arena.surfaces.push_str(analysis.surface(i));
+                        arena.surface_ends.push(arena.surfaces.len());
+                    }
+                }
+                arena.doc_tokens.push(analysis.len());
+            }
+            arena
+        })
+        .collect();
+    let mut term_map: FxHashMap<Box<str>, u32> = FxHashMap::default();
+    let mut surface_map: FxHashMap<Box<str>, u32> = FxHashMap::default();
+    let mut out = Interned {
+        offsets: Vec::with_capacity(texts.len() + 1),
+        term_ids: Vec::new(),
+        surface_ids: Vec::new(),
+        terms: Vec::new(),
+        surfaces: Vec::new(),
+    };
+    out.offsets.push(0);
+    for chunk in chunks {
+        let mut start = 0;
+        for &end in &chunk.term_ends {
+            let t = &chunk.terms[start..end];
+            start = end;
+            let id = match term_map.get(t) {
+                Some(&id) => id,
+                None => {
+                    let id = out.terms.len() as u32;
+                    term_map.insert(t.into(), id);
+                    out.terms.push(t.into());
+                    id
+                }
+            };
+            out.term_ids.push(id);
+        }
+        let mut start = 0;
+        for &end in &chunk.surface_ends {
+            let s = &chunk.surfaces[start..end];
+            start = end;
+            let id = match surface_map.get(s) {
+                Some(&id) => id,
+                None => {
+                    let id = out.surfaces.len() as u32;
+                    surface_map.insert(s.into(), id);
+                    out.surfaces.push(s.into());
+                    id
+                }
+            };
+            out.surface_ids.push(id);
+        }
+        for &n in &chunk.doc_tokens {
+            let last = out.offsets.last().copied().unwrap_or(0);
+            out.offsets.push(last + n);
+        }
+    }
+    out
+}
+
+/// Count document frequency and total frequency of keys, sharded across threads by key hash
+/// so that no map is duplicated. The result does not depend on the number of threads.
+fn count_sharded<K, F>(n_docs: usize, keys_of_doc: F) -> Vec<(K, u32, u64)>
+where
+    K: Copy + Eq + Hash + Ord + Send + Sync,
+    F: Fn(usize, &mut Vec<K>) + Sync,
+{
+    let shards = rayon::current_num_threads().max(1);
+    let parts: Vec<Vec<(K, u32, u64)>> = (0..shards)
+        .into_par_iter()
+        .map(|shard| {
+            let mut map: FxHashMap<K, (u32, u64)> = FxHashMap::default();
+            let mut buf = Vec::new();
+            for d in 0..n_docs {
+                buf.clear();
+                keys_of_doc(d, &mut buf);
+                if shards > 1 {
+                    buf.retain(|k| {
+                        let mut h = FxHasher::default();
+                        k.hash(&mut h);
+                        (h.finish() >> 32) as usize % shards == shard
+                    });
+                }
+                buf.sort_unstable();
+                let mut i = 0;
+                while i < buf.len() {
+                    let mut j = i + 1;
+                    while j < buf.len() && buf[j] == buf[i] {
+                        j += 1;
+                    }
+                    let e = map.entry(buf[i]).or_insert((0, 0));
+                    e.0 += 1;
+                    e.1 += (j - i) as u64;
+                    i = j;
+                }
+            }
+            map.into_iter().map(|(k, (df, tf))| (k, df, tf)).collect()
+        })
+        .collect();
+    let mut all: Vec<(K, u32, u64)> = parts.into_iter().flatten().collect();
+    all.sort_unstable_by_key(|a| a.0);
+    all
+}
+
+/// Ordering key for word n-grams: (order, term ids in first-appearance order).
+fn word_order(key: NgramKey) -> (usize, [u32; MAX_WORD_NGRAM]) {
+    let mut ids = [0u32; MAX_WORD_NGRAM];
+    let mut n = 0;
+    for (slot, id) in unpack(key).enumerate() {
+        ids[slot] = id;
+        n += 1;
+    }
+    (n, ids)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Candidate {
+    Word((usize, [u32; MAX_WORD_NGRAM]), NgramKey),
+    Char(u32),
+}
+
+type Fitted = (FittedSpace, Vec<Vec<(u32, u32)>>, Vec<u32>);
+
+/// Learn a vocabulary and return it with each document's `(column, count)` pairs and the
+/// document frequency of each column.
+pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
+    analyzer: &Analyzer,
+    config: &FeaturizerConfig,
+    texts: &[S],
+    min_df: DocFrequency,
+    max_df: DocFrequency,
+    max_features: Option<usize>,
+) -> Result<Fitted> {
+    let n_docs = texts.len();
+    let (lo, hi) = config.word_ngrams;
+    let chars = config.char_ngrams;
+    let interned = intern_all(analyzer, texts, chars.is_some());
+    let doc_ids = |d: usize| &interned.term_ids[interned.offsets[d]..interned.offsets[d + 1]];
+    let word_keys = |d: usize, buf: &mut Vec<NgramKey>| {
+        let ids = doc_ids(d);
+        for s in 0..ids.len() {
+            for n in lo..=hi.min(ids.len() - s) {
+                buf.push(pack(&ids[s..s + n]));
+            }
+        }
+    };
+    let word_counts = count_sharded(n_docs, word_keys);
+
+    // Character n-grams: intern the grams of each distinct surface once.
+    let mut gram_list: Vec<Box<str>> = Vec::new();
+    let mut surface_grams: Vec<Vec<u32>> = Vec::new();
+    if let Some((clo, chi)) = chars {
+        let mut gram_map: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut buf = String::new();
+        for s in &interned.surfaces {
+            let mut ids = Vec::new();
+            for_each_char_gram(s, clo, chi, &mut buf, |g| {
+                let id = match gram_map.get(g) {
+                    Some(&id) => id,
+                    None => {
+                        let id = gram_list.len() as u32;
+                        gram_map.insert(g.into(), id);
+                        gram_list.push(g.into());
+                        id
+                    }
+                };
+                ids.push(id);
+            });
+            surface_grams.push(ids);
+        }
+    }
+    let char_keys = |d: usize, buf: &mut Vec<u32>| {
+        for &sid in &interned.surface_ids[interned.offsets[d]..interned.offsets[d + 1]] {
+            if let Some(g) = surface_grams.get(sid as usize) {
+                buf.extend_from_slice(g);
+            }
+        }
+    };
+    let char_counts = if chars.is_some() {
+        count_sharded(n_docs, char_keys)
+    } else {
+        Vec::new()
+    };
+
+    let min_count = min_df.resolve(n_docs);
+    let max_count = max_df.resolve(n_docs);
+    let n_candidates = word_counts.len() + char_counts.len();
+    let keep = |df: u32| f64::from(df) >= min_count && f64::from(df) <= max_count;
+    let mut selected: Vec<(Candidate, u32, u64)> = word_counts
+        .into_iter()
+        .filter(|(_, df, _)| keep(*df))
+        .map(|(k, df, tf)| (Candidate::Word(word_order(k), k), df, tf))
+        .chain(
+            char_counts
+                .into_iter()
+                .filter(|(_, df, _)| keep(*df))
+                .map(|(k, df, tf)| (Candidate::Char(k), df, tf)),
+        )
+        .collect();
+    if let Some(cap) = max_features {
+        if selected.len() > cap {
+            selected.sort_unstable_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+            selected.truncate(cap);
+        }
+    }
+    selected.sort_unstable_by_key(|a| a.0);
+    if selected.is_empty() {
+        return Err(Error::EmptyVocabulary {
+            documents: n_docs,
+            candidates: n_candidates,
+        });
+    }
+    if u32::try_from(selected.len()).is_err() {
+        return Err(Error::param(
+            "max_features",
+            selected.len(),
+            "more than 2^32 features",
+        ));
+    }
+
+    let mut vocab = Vocabulary::default();
+    let mut used_terms: FxHashSet<u32> = FxHashSet::default();
+    let mut gram_col: Vec<u32> = vec![u32::MAX; gram_list.len()];
+    let mut df = Vec::with_capacity(selected.len());
+    for (col, (cand, d, _)) in selected.iter().enumerate() {
+        df.push(*d);
+        match cand {
+            Candidate::Word(_, key) => {
+                let ids: Vec<u32> = unpack(*key).collect();
+                let name = ids
+                    .iter()
+                    .map(|&i| interned.terms.get(i as usize).map_or("", |t| &**t))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                used_terms.extend(ids);
+                vocab.words.insert(*key, col as u32);
+                vocab.word_names.push(name);
+            }
+            Candidate::Char(g) => {
+                let name = gram_list.get(*g as usize).map_or("", |s| &**s);
+                if let Some(slot) = gram_col.get_mut(*g as usize) {
+                    *slot = col as u32;
+                }
+                vocab.chars.insert(name.into(), col as u32);
+                vocab.char_names.push(name.to_string());
+            }
+        }
+    }
+    for id in used_terms {
+        if let Some(t) = interned.terms.get(id as usize) {
+            vocab.terms.insert(t.clone(), id);
+        }
+    }
+
+    // Each training document's (column, count) pairs, straight from the interned ids.
+    let rows: Vec<Vec<(u32, u32)>> = (0..n_docs)
+        .into_par_iter()
+        .map_init(
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |(keys, ckeys, cols): &mut (Vec<NgramKey>, Vec<u32>, Vec<u32>), d| {
+                keys.clear();
+                ckeys.clear();
+                cols.clear();
+                word_keys(d, keys);
+                cols.extend(keys.iter().filter_map(|k| vocab.words.get(k).copied()));
+                if chars.is_some() {
+                    char_keys(d, ckeys);
+                    cols.extend(ckeys.iter().filter_map(|&g| {
+                        gram_col.get(g as usize).copied().filter(|&c| c != u32::MAX)
+                    }));
+                }
+                run_length(cols)
+            },
+        )
+        .collect();
+    Ok((FittedSpace::Vocabulary(vocab), rows, df))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pack_roundtrip() {
+        let k = pack(&[0, 7, u32::MAX - 1]);
+        assert_eq!(unpack(k).collect::<Vec<_>>(), [0, 7, u32::MAX - 1]);
+        assert_ne!(pack(&[0]), pack(&[0, 0]));
+    }
+
+    #[test]
+    fn char_grams_are_padded() {
+        let mut got = Vec::new();
+        let mut buf = String::new();
+        for_each_char_gram("ab", 2, 3, &mut buf, |g| got.push(g.to_string()));
+        assert_eq!(got, [" a", "ab", "b ", " ab", "ab "]);
+    }
+}

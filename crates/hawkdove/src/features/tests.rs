@@ -1,0 +1,267 @@
+use super::*;
+use crate::text::TextConfig;
+
+const DOCS: &[&str] = &[
+    "Talks resumed after the ceasefire held.",
+    "The ministry imposed sanctions and froze assets.",
+    "Sanctions, sanctions and more sanctions were imposed!",
+    "The envoy welcomed the talks and the ceasefire.",
+    "Assets were frozen after talks collapsed; officials didn't comment.",
+];
+
+fn plain_config() -> FeaturizerConfig {
+    FeaturizerConfig {
+        text: TextConfig {
+            stemmer: None,
+            negation: None,
+            ..TextConfig::default()
+        },
+        ..FeaturizerConfig::default()
+    }
+}
+
+fn rows_of(m: &CsrMatrix) -> Vec<Vec<(u32, f32)>> {
+    (0..m.nrows())
+        .map(|i| {
+            let (c, v) = m.row(i);
+            c.iter().copied().zip(v.iter().copied()).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn training_rows_equal_transform_rows() {
+    for config in [
+        FeaturizerConfig::default(),
+        FeaturizerConfig {
+            char_ngrams: Some((2, 4)),
+            ..FeaturizerConfig::default()
+        },
+        FeaturizerConfig {
+            word_ngrams: (1, 3),
+            ..plain_config()
+        },
+        FeaturizerConfig {
+            space: FeatureSpace::Vocabulary {
+                min_df: DocFrequency::Count(2),
+                max_df: DocFrequency::Fraction(0.9),
+                max_features: Some(7),
+            },
+            ..FeaturizerConfig::default()
+        },
+        FeaturizerConfig {
+            space: FeatureSpace::Hashing { bits: 10, seed: 3 },
+            ..FeaturizerConfig::default()
+        },
+    ] {
+        let (f, x) = Featurizer::fit_transform(&config, DOCS).expect("fit");
+        let again = f.transform(DOCS);
+        assert_eq!(rows_of(&x), rows_of(&again), "{config:?}");
+        assert_eq!(x.ncols(), f.n_features());
+    }
+}
+
+#[test]
+fn rows_are_l2_normalized_and_sorted() {
+    let (_, x) = Featurizer::fit_transform(&FeaturizerConfig::default(), DOCS).expect("fit");
+    for i in 0..x.nrows() {
+        let (c, v) = x.row(i);
+        assert!(c.windows(2).all(|w| w[0] < w[1]));
+        let norm: f64 = v.iter().map(|a| f64::from(*a).powi(2)).sum::<f64>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-5, "row {i} norm {norm}");
+    }
+}
+
+#[test]
+fn document_frequency_filters_and_cap() {
+    let config = FeaturizerConfig {
+        word_ngrams: (1, 1),
+        space: FeatureSpace::Vocabulary {
+            min_df: DocFrequency::Count(2),
+            max_df: DocFrequency::Count(3),
+            max_features: None,
+        },
+        ..plain_config()
+    };
+    let f = Featurizer::fit(&config, DOCS).expect("fit");
+    let mut names = f.feature_names().unwrap_or_default();
+    names.sort();
+    // "the" is in 3 documents (kept), "sanctions" in 2, "talks" in 3, "and" in 3 ...
+    assert!(names.contains(&"sanctions".to_string()));
+    assert!(!names.contains(&"envoy".to_string()), "{names:?}");
+    let capped = FeaturizerConfig {
+        space: FeatureSpace::Vocabulary {
+            min_df: DocFrequency::Count(1),
+            max_df: DocFrequency::Fraction(1.0),
+            max_features: Some(3),
+        },
+        ..config
+    };
+    let f = Featurizer::fit(&capped, DOCS).expect("fit");
+    let names = f.feature_names().unwrap_or_default();
+    assert_eq!(names.len(), 3);
+    // The three most frequent unigrams: "sanctions" (4), "the" (4), then "and"/"talks" (3).
+    assert!(
+        names.contains(&"sanctions".to_string()) && names.contains(&"the".to_string()),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn unknown_words_give_empty_rows() {
+    let f = Featurizer::fit(&FeaturizerConfig::default(), DOCS).expect("fit");
+    let x = f.transform(&["zzz qqq", ""]);
+    assert_eq!(x.nnz(), 0);
+    assert_eq!(x.nrows(), 2);
+}
+
+#[test]
+fn invalid_configs_are_rejected_before_work() {
+    let bad = [
+        FeaturizerConfig {
+            word_ngrams: (0, 2),
+            ..FeaturizerConfig::default()
+        },
+        FeaturizerConfig {
+            word_ngrams: (3, 2),
+            ..FeaturizerConfig::default()
+        },
+        FeaturizerConfig {
+            word_ngrams: (1, 9),
+            ..FeaturizerConfig::default()
+        },
+        FeaturizerConfig {
+            char_ngrams: Some((4, 2)),
+            ..FeaturizerConfig::default()
+        },
+        FeaturizerConfig {
+            space: FeatureSpace::Vocabulary {
+                min_df: DocFrequency::Count(1),
+                max_df: DocFrequency::Fraction(1.0),
+                max_features: Some(0),
+            },
+            ..FeaturizerConfig::default()
+        },
+        FeaturizerConfig {
+            space: FeatureSpace::Vocabulary {
+                min_df: DocFrequency::Fraction(f64::NAN),
+                max_df: DocFrequency::Fraction(1.0),
+                max_features: None,
+            },
+            ..FeaturizerConfig::default()
+        },
+        FeaturizerConfig {
+            space: FeatureSpace::Hashing { bits: 0, seed: 0 },
+            ..FeaturizerConfig::default()
+        },
+        FeaturizerConfig {
+            space: FeatureSpace::Hashing { bits: 40, seed: 0 },
+            ..FeaturizerConfig::default()
+        },
+    ];
+    for config in bad {
+        assert!(
+            matches!(
+                Featurizer::fit(&config, DOCS),
+                Err(Error::InvalidParameter { .. })
+            ),
+            "{config:?}"
+        );
+    }
+    assert!(matches!(
+        Featurizer::fit(&FeaturizerConfig::default(), &[] as &[&str]),
+        Err(Error::EmptyTrainingSet)
+    ));
+    let strict = FeaturizerConfig {
+        space: FeatureSpace::Vocabulary {
+            min_df: DocFrequency::Count(50),
+            max_df: DocFrequency::Fraction(1.0),
+            max_features: None,
+        },
+        ..FeaturizerConfig::default()
+    };
+    assert!(matches!(
+        Featurizer::fit(&strict, DOCS),
+        Err(Error::EmptyVocabulary { .. })
+    ));
+}
+
+#[test]
+fn fitting_is_independent_of_thread_count() {
+    let many: Vec<String> = (0..2000)
+        .map(|i| format!("{} number {} and {}", DOCS[i % DOCS.len()], i % 37, i % 11))
+        .collect();
+    let fit_with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        pool.install(|| {
+            let (f, x) =
+                Featurizer::fit_transform(&FeaturizerConfig::default(), &many).expect("fit");
+            (f.feature_names(), rows_of(&x))
+        })
+    };
+    assert_eq!(fit_with(1), fit_with(3));
+}
+
+#[test]
+fn nb_ratios_point_to_the_class() {
+    let (_, x) = Featurizer::fit_transform(&plain_config(), DOCS).expect("fit");
+    let r = nb_log_count_ratios(&x, &[0, 1, 1, 0, 1], 2, 1.0).expect("ratios");
+    assert_eq!(r.len(), 2);
+    assert!(r[1].iter().zip(&r[0]).any(|(a, b)| a > b));
+    assert!(nb_log_count_ratios(&x, &[0, 1], 2, 1.0).is_err());
+    assert!(nb_log_count_ratios(&x, &[0, 1, 1, 0, 1], 2, 0.0).is_err());
+}
+
+/// TF-IDF values computed once by scikit-learn (tests/golden/make_tfidf_golden.py).
+#[test]
+fn tfidf_matches_scikit_learn_golden_values() {
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/fixtures/tfidf_golden.json"))
+            .expect("fixture");
+    let texts: Vec<String> = golden["texts"]
+        .as_array()
+        .expect("texts")
+        .iter()
+        .map(|t| t.as_str().unwrap_or_default().to_string())
+        .collect();
+    let cases = golden["cases"].as_array().expect("cases");
+    assert_eq!(cases.len(), 4);
+    for case in cases {
+        let sublinear = case["sublinear_tf"].as_bool().unwrap_or(false);
+        let hi = case["ngram_range"][1].as_u64().unwrap_or(1) as usize;
+        let config = FeaturizerConfig {
+            word_ngrams: (1, hi),
+            weighting: if sublinear {
+                Weighting::SublinearTf
+            } else {
+                Weighting::Tf
+            },
+            ..plain_config()
+        };
+        let (f, x) = Featurizer::fit_transform(&config, &texts).expect("fit");
+        let names = f.feature_names().unwrap_or_default();
+        let idf_golden = case["idf"].as_object().expect("idf");
+        assert_eq!(names.len(), idf_golden.len());
+        let idf = f.idf().unwrap_or_default();
+        for (col, name) in names.iter().enumerate() {
+            let want = idf_golden[name].as_f64().unwrap_or(f64::NAN);
+            assert!((f64::from(idf[col]) - want).abs() < 1e-6, "idf {name}");
+        }
+        for (i, row) in case["rows"].as_array().expect("rows").iter().enumerate() {
+            let row = row.as_object().expect("row");
+            let (cols, vals) = x.row(i);
+            assert_eq!(cols.len(), row.len(), "row {i}");
+            for (&c, &v) in cols.iter().zip(vals) {
+                let want = row[&names[c as usize]].as_f64().unwrap_or(f64::NAN);
+                assert!(
+                    (f64::from(v) - want).abs() < 1e-6,
+                    "row {i} {} {v} vs {want}",
+                    names[c as usize]
+                );
+            }
+        }
+    }
+}

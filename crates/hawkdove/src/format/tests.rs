@@ -1,0 +1,267 @@
+use super::*;
+use crate::features::FeatureSpace;
+use crate::score::Calibration;
+use serde_json::{json, Value};
+
+fn trained(params: &ModelParams) -> Model {
+    let texts = [
+        "imposed sanctions and froze assets",
+        "threatened retaliation and expelled diplomats",
+        "welcomed talks and eased sanctions",
+        "agreed to a ceasefire and resumed dialogue",
+        "the committee meets in Geneva",
+        "the report was published on Tuesday",
+    ];
+    let labels = [
+        "hard-line",
+        "hard-line",
+        "conciliatory",
+        "conciliatory",
+        "neutral",
+        "neutral",
+    ];
+    Model::train(&texts, &labels, params).expect("train")
+}
+
+fn as_value(m: &Model) -> Value {
+    serde_json::from_slice(&m.to_bytes().expect("bytes")).expect("json")
+}
+
+fn load_value(v: &Value) -> Result<Model> {
+    Model::from_bytes(&serde_json::to_vec(v).expect("encode"))
+}
+
+#[test]
+fn round_trip_is_exact() {
+    for params in [
+        ModelParams::default(),
+        ModelParams {
+            calibration: Calibration::Temperature { folds: 2 },
+            ..ModelParams::default()
+        },
+        ModelParams {
+            featurizer: crate::FeaturizerConfig {
+                space: FeatureSpace::Hashing { bits: 8, seed: 9 },
+                char_ngrams: Some((2, 3)),
+                ..crate::FeaturizerConfig::default()
+            },
+            ..ModelParams::default()
+        },
+        ModelParams {
+            featurizer: crate::FeaturizerConfig {
+                char_ngrams: Some((2, 4)),
+                idf: false,
+                ..crate::FeaturizerConfig::default()
+            },
+            ..ModelParams::default()
+        },
+    ] {
+        let m = trained(&params);
+        let bytes = m.to_bytes().expect("bytes");
+        let back = Model::from_bytes(&bytes).expect("load");
+        assert_eq!(back.to_bytes().expect("bytes"), bytes);
+        assert_eq!(back.linear(), m.linear());
+        for t in ["froze assets", "resumed dialogue", "", "Geneva"] {
+            assert_eq!(back.predict(t), m.predict(t));
+        }
+    }
+}
+
+#[test]
+fn format_version_comes_first() {
+    let bytes = trained(&ModelParams::default()).to_bytes().expect("bytes");
+    let text = String::from_utf8_lossy(&bytes[..40]).to_string();
+    assert!(
+        text.starts_with("{\"format_version\":1,\"hawkdove_version\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn save_and_load_files() {
+    let m = trained(&ModelParams::default());
+    let dir = std::env::temp_dir().join(format!("hawkdove-format-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("m.json");
+    m.save(&path).expect("save");
+    let back = Model::load(&path).expect("load");
+    assert_eq!(back.predict("froze assets"), m.predict("froze assets"));
+    assert!(matches!(
+        Model::load(dir.join("missing.json")),
+        Err(Error::Io { .. })
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every corrupt file gives a typed format error.
+#[test]
+fn corrupt_files_are_rejected() {
+    let good = as_value(&trained(&ModelParams::default()));
+    let bytes = serde_json::to_vec(&good).expect("bytes");
+    let n_features = good["weights"][0].as_array().map_or(0, Vec::len);
+    let mutate = |f: &dyn Fn(&mut Value)| {
+        let mut v = good.clone();
+        f(&mut v);
+        v
+    };
+    let cases: Vec<(&str, Result<Model>)> = vec![
+        ("empty", Model::from_bytes(b"")),
+        ("not json", Model::from_bytes(b"hello")),
+        ("truncated", Model::from_bytes(&bytes[..bytes.len() / 2])),
+        ("json array", Model::from_bytes(b"[1,2,3]")),
+        (
+            "future version",
+            load_value(&mutate(&|v| v["format_version"] = json!(99))),
+        ),
+        (
+            "version string",
+            load_value(&mutate(&|v| v["format_version"] = json!("1"))),
+        ),
+        (
+            "no version",
+            load_value(&mutate(&|v| {
+                v.as_object_mut().map(|o| o.remove("format_version"));
+            })),
+        ),
+        (
+            "classes wrong type",
+            load_value(&mutate(&|v| v["classes"] = json!("abc"))),
+        ),
+        (
+            "one class",
+            load_value(&mutate(&|v| v["classes"] = json!(["a"]))),
+        ),
+        (
+            "unsorted classes",
+            load_value(&mutate(&|v| {
+                v["classes"] = json!(["neutral", "hard-line", "conciliatory"])
+            })),
+        ),
+        (
+            "pole not a class",
+            load_value(&mutate(&|v| v["poles"]["positive"] = json!("hawk"))),
+        ),
+        (
+            "same poles",
+            load_value(&mutate(&|v| {
+                v["poles"]["positive"] = v["poles"]["negative"].clone()
+            })),
+        ),
+        (
+            "idf too short",
+            load_value(&mutate(&|v| {
+                v["idf"].as_array_mut().map(|a| a.pop());
+            })),
+        ),
+        (
+            "idf negative",
+            load_value(&mutate(&|v| v["idf"][0] = json!(-1.0))),
+        ),
+        (
+            "weights row short",
+            load_value(&mutate(&|v| {
+                v["weights"][0].as_array_mut().map(|a| a.pop());
+            })),
+        ),
+        (
+            "missing weight row",
+            load_value(&mutate(&|v| {
+                v["weights"].as_array_mut().map(|a| a.pop());
+            })),
+        ),
+        (
+            "intercepts short",
+            load_value(&mutate(&|v| v["intercepts"] = json!([0.0]))),
+        ),
+        (
+            "weight not a number",
+            load_value(&mutate(&|v| v["weights"][0][0] = json!(null))),
+        ),
+        (
+            "weight overflow",
+            Model::from_bytes(
+                String::from_utf8_lossy(&bytes)
+                    .replacen("\"intercepts\":[", "\"intercepts\":[1e999,", 1)
+                    .as_bytes(),
+            ),
+        ),
+        (
+            "temperature zero",
+            load_value(&mutate(&|v| v["temperature"] = json!(0.0))),
+        ),
+        (
+            "duplicate vocabulary",
+            load_value(&mutate(&|v| {
+                let first = v["vocabulary"]["words"][0].clone();
+                v["vocabulary"]["words"][1] = first;
+            })),
+        ),
+        (
+            "vocabulary empty term",
+            load_value(&mutate(&|v| v["vocabulary"]["words"][0] = json!("a  b"))),
+        ),
+        (
+            "vocabulary n-gram too long",
+            load_value(&mutate(&|v| {
+                v["vocabulary"]["words"][0] = json!("a b c d e")
+            })),
+        ),
+        (
+            "vocabulary shorter than weights",
+            load_value(&mutate(&|v| {
+                v["vocabulary"]["words"].as_array_mut().map(|a| a.pop());
+            })),
+        ),
+        (
+            "vocabulary missing",
+            load_value(&mutate(&|v| v["vocabulary"] = json!(null))),
+        ),
+        (
+            "bad featurizer",
+            load_value(&mutate(&|v| v["featurizer"]["word_ngrams"] = json!([3, 1]))),
+        ),
+        (
+            "hashing bits absurd",
+            load_value(&mutate(&|v| {
+                v["featurizer"]["space"] = json!({"hashing": {"bits": 60, "seed": 0}});
+                v["vocabulary"] = json!(null);
+            })),
+        ),
+        (
+            "hashing with wrong weight size",
+            load_value(&mutate(&|v| {
+                v["featurizer"]["space"] = json!({"hashing": {"bits": 4, "seed": 0}});
+                v["vocabulary"] = json!(null);
+            })),
+        ),
+    ];
+    assert!(n_features > 2);
+    for (name, result) in cases {
+        match result {
+            Err(Error::Format(_)) => {}
+            other => panic!("{name}: expected a format error, got {other:?}"),
+        }
+    }
+    assert!(matches!(
+        load_value(&mutate(&|v| v["format_version"] = json!(99))),
+        Err(Error::Format(FormatError::UnsupportedVersion {
+            found: 99,
+            supported: 1,
+            ..
+        }))
+    ));
+}
+
+#[test]
+fn oversized_input_is_refused_before_parsing() {
+    struct Endless;
+    impl std::io::Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            buf.fill(b' ');
+            Ok(buf.len())
+        }
+    }
+    // Reading stops at the cap; we only check the error type on a smaller cap-sized stand-in.
+    let r = Model::from_reader(std::io::Read::take(Endless, 10));
+    assert!(matches!(r, Err(Error::Format(FormatError::Json(_)))));
+}

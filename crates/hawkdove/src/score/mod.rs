@@ -1,0 +1,407 @@
+//! The text classifier: a fitted [`Featurizer`], a [`LinearModel`], a probability temperature
+//! and the two poles of the score.
+//!
+//! ```
+//! use hawkdove::{Model, ModelParams};
+//! let texts = [
+//!     "imposed sweeping sanctions and froze assets",
+//!     "threatened retaliation and expelled diplomats",
+//!     "welcomed talks and eased sanctions",
+//!     "agreed to a ceasefire and resumed dialogue",
+//! ];
+//! let labels = ["hard-line", "hard-line", "conciliatory", "conciliatory"];
+//! let model = Model::train(&texts, &labels, &ModelParams::default())?;
+//! let p = model.predict("the government froze assets");
+//! assert_eq!(p.label, "hard-line");
+//! assert!(p.score > 0.0); // hard-line is the positive pole
+//! # Ok::<(), hawkdove::Error>(())
+//! ```
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::eval::stratified_folds;
+use crate::features::{Featurizer, FeaturizerConfig, Scratch};
+use crate::model::{argmax, encode_labels, fit_indexed, softmax, LinearModel, LogisticParams};
+
+/// How predicted probabilities are calibrated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Calibration {
+    /// Use the model's probabilities as they are (default).
+    #[default]
+    None,
+    /// Temperature scaling (Guo et al. 2017): one temperature `T` dividing every logit, fitted
+    /// by minimizing the log loss of out-of-fold predictions from `folds`-fold stratified
+    /// cross-validation on the training set. Labels never change; only confidence does.
+    Temperature {
+        /// Number of folds (at least 2; default 5).
+        folds: usize,
+    },
+}
+
+/// Which two classes the score runs between: `score = P(positive) − P(negative)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Poles {
+    /// The class at −1 (e.g. `conciliatory`, `negative`).
+    pub negative: String,
+    /// The class at +1 (e.g. `hard-line`, `positive`).
+    pub positive: String,
+}
+
+/// Label pairs recognised as poles when none are given.
+const KNOWN_POLES: &[(&str, &str)] = &[
+    ("conciliatory", "hard-line"),
+    ("conciliatory", "hardline"),
+    ("dove", "hawk"),
+    ("dovish", "hawkish"),
+    ("negative", "positive"),
+    ("neg", "pos"),
+    ("false", "true"),
+];
+
+/// Everything needed to train a [`Model`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ModelParams {
+    /// Featurizer settings.
+    pub featurizer: FeaturizerConfig,
+    /// Logistic regression settings.
+    pub logistic: LogisticParams,
+    /// Probability calibration.
+    pub calibration: Calibration,
+    /// Poles of the score. When `None`: two classes run from the first to the second (sorted)
+    /// class; with more classes a known pair (`conciliatory`/`hard-line`,
+    /// `negative`/`positive`, …) is used, else the first and last class.
+    pub poles: Option<Poles>,
+    /// Seed of the calibration folds (default 0).
+    pub seed: u64,
+}
+
+impl ModelParams {
+    /// Check every setting (featurizer, logistic regression, calibration, poles) at once.
+    pub fn validate(&self) -> Result<()> {
+        self.featurizer.validate()?;
+        self.logistic.validate()?;
+        if let Calibration::Temperature { folds } = self.calibration {
+            if folds < 2 {
+                return Err(Error::param(
+                    "calibration.folds",
+                    folds,
+                    "must be at least 2",
+                ));
+            }
+        }
+        if let Some(p) = &self.poles {
+            if p.negative == p.positive {
+                return Err(Error::param("poles", p, "the two poles must differ"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One passage's prediction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// The most probable class.
+    pub label: String,
+    /// Index of `label` in [`Model::classes`].
+    pub class_index: usize,
+    /// Probability of each class, in the order of [`Model::classes`]; sums to 1.
+    pub probabilities: Vec<f64>,
+    /// `P(positive pole) − P(negative pole)`, in [−1, 1].
+    pub score: f64,
+    /// Number of non-zero features the passage produced. Zero means the text had nothing the
+    /// model knows (empty, or all unknown words): the prediction is then the model's prior.
+    pub n_features: usize,
+}
+
+/// A trained text classifier.
+#[derive(Debug)]
+pub struct Model {
+    pub(crate) featurizer: Featurizer,
+    pub(crate) linear: LinearModel,
+    pub(crate) temperature: f64,
+    pub(crate) poles: (usize, usize),
+    pub(crate) params: Option<ModelParams>,
+    pub(crate) n_train: usize,
+}
+
+/// Below this many texts a batch is predicted on the calling thread.
+const PARALLEL_MIN_BATCH: usize = 64;
+
+impl Model {
+    /// Train on `texts` with `labels` (any strings; sorted to give [`Model::classes`]).
+    pub fn train<S, L>(texts: &[S], labels: &[L], params: &ModelParams) -> Result<Model>
+    where
+        S: AsRef<str> + Sync,
+        L: AsRef<str>,
+    {
+        params.validate()?;
+        if texts.len() != labels.len() {
+            return Err(Error::LengthMismatch {
+                left_name: "texts",
+                left: texts.len(),
+                right_name: "labels",
+                right: labels.len(),
+            });
+        }
+        let labels: Vec<String> = labels.iter().map(|l| l.as_ref().to_string()).collect();
+        let (classes, y) = encode_labels(&labels)?;
+        let poles = resolve_poles(&classes, params.poles.as_ref())?;
+        if let Calibration::Temperature { folds } = params.calibration {
+            check_class_sizes(&classes, &y, 2, "calibration")?;
+            let _ = folds;
+        }
+        let (featurizer, x) = Featurizer::fit_transform(&params.featurizer, texts)?;
+        let linear = fit_indexed(&params.logistic, &x, &y, classes.clone())?;
+        let temperature = match params.calibration {
+            Calibration::None => 1.0,
+            Calibration::Temperature { folds } => {
+                let logits = out_of_fold_logits(texts, &y, &classes, params, folds)?;
+                fit_temperature(&logits, &y)
+            }
+        };
+        Ok(Model {
+            featurizer,
+            linear,
+            temperature,
+            poles,
+            params: Some(params.clone()),
+            n_train: texts.len(),
+        })
+    }
+
+    /// Class labels, sorted.
+    pub fn classes(&self) -> &[String] {
+        self.linear.classes()
+    }
+
+    /// The featurizer.
+    pub fn featurizer(&self) -> &Featurizer {
+        &self.featurizer
+    }
+
+    /// The linear model.
+    pub fn linear(&self) -> &LinearModel {
+        &self.linear
+    }
+
+    /// The calibration temperature (1.0 when uncalibrated).
+    pub fn temperature(&self) -> f64 {
+        self.temperature
+    }
+
+    /// The score's poles as class labels `(negative, positive)`.
+    pub fn poles(&self) -> (&str, &str) {
+        let c = self.classes();
+        (
+            c.get(self.poles.0).map_or("", String::as_str),
+            c.get(self.poles.1).map_or("", String::as_str),
+        )
+    }
+
+    /// Indices of the poles in [`Model::classes`].
+    pub fn pole_indices(&self) -> (usize, usize) {
+        self.poles
+    }
+
+    /// The parameters the model was trained with, when known.
+    pub fn params(&self) -> Option<&ModelParams> {
+        self.params.as_ref()
+    }
+
+    /// Number of training documents.
+    pub fn n_train(&self) -> usize {
+        self.n_train
+    }
+
+    /// Predict one passage.
+    pub fn predict(&self, text: &str) -> Prediction {
+        self.predict_with(text, &mut Scratch::default())
+    }
+
+    /// Predict one passage with reusable scratch buffers.
+    pub fn predict_with(&self, text: &str, scratch: &mut Scratch) -> Prediction {
+        let row = self.featurizer.transform_one(text, scratch);
+        self.predict_row(&row)
+    }
+
+    /// Predict a featurized row.
+    pub(crate) fn predict_row(&self, row: &[(u32, f32)]) -> Prediction {
+        let cols: Vec<u32> = row.iter().map(|(c, _)| *c).collect();
+        let vals: Vec<f32> = row.iter().map(|(_, v)| *v).collect();
+        let logits = self.linear.logits(&cols, &vals);
+        self.prediction_from_logits(&logits, row.len())
+    }
+
+    pub(crate) fn prediction_from_logits(&self, logits: &[f64], n_features: usize) -> Prediction {
+        let probabilities = softmax(logits, self.temperature);
+        let class_index = argmax(&probabilities);
+        let score = (probabilities[self.poles.1] - probabilities[self.poles.0]).clamp(-1.0, 1.0);
+        Prediction {
+            label: self.classes().get(class_index).cloned().unwrap_or_default(),
+            class_index,
+            probabilities,
+            score,
+            n_features,
+        }
+    }
+
+    /// Predict a batch on rayon's thread pool, keeping input order. Each result is identical to
+    /// [`Model::predict`] on the same text.
+    pub fn predict_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Prediction> {
+        if texts.len() < PARALLEL_MIN_BATCH {
+            let mut scratch = Scratch::default();
+            return texts
+                .iter()
+                .map(|t| self.predict_with(t.as_ref(), &mut scratch))
+                .collect();
+        }
+        texts
+            .par_iter()
+            .map_init(Scratch::default, |s, t| self.predict_with(t.as_ref(), s))
+            .collect()
+    }
+
+    /// Raw (untempered) logits of each text, in order.
+    pub fn logits_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<f64>> {
+        let x = self.featurizer.transform(texts);
+        (0..x.nrows())
+            .map(|i| {
+                let (c, v) = x.row(i);
+                self.linear.logits(c, v)
+            })
+            .collect()
+    }
+}
+
+fn resolve_poles(classes: &[String], given: Option<&Poles>) -> Result<(usize, usize)> {
+    let find = |label: &str| {
+        classes
+            .iter()
+            .position(|c| c == label)
+            .ok_or_else(|| Error::UnknownLabel {
+                label: label.to_string(),
+                known: classes.to_vec(),
+            })
+    };
+    if let Some(p) = given {
+        return Ok((find(&p.negative)?, find(&p.positive)?));
+    }
+    if classes.len() == 2 {
+        return Ok((0, 1));
+    }
+    for (neg, pos) in KNOWN_POLES {
+        let lower: Vec<String> = classes.iter().map(|c| c.to_lowercase()).collect();
+        if let (Some(a), Some(b)) = (
+            lower.iter().position(|c| c == neg),
+            lower.iter().position(|c| c == pos),
+        ) {
+            return Ok((a, b));
+        }
+    }
+    Ok((0, classes.len() - 1))
+}
+
+pub(crate) fn check_class_sizes(
+    classes: &[String],
+    y: &[usize],
+    min: usize,
+    purpose: &str,
+) -> Result<()> {
+    let mut counts = vec![0usize; classes.len()];
+    for &c in y {
+        counts[c] += 1;
+    }
+    if let Some((i, &n)) = counts.iter().enumerate().find(|(_, &n)| n < min) {
+        return Err(Error::param(
+            "labels",
+            &classes[i],
+            format!("class has {n} example(s); {purpose} needs at least {min} per class"),
+        ));
+    }
+    Ok(())
+}
+
+/// Logits of each training text from a model that did not see it.
+fn out_of_fold_logits<S: AsRef<str> + Sync>(
+    texts: &[S],
+    y: &[usize],
+    classes: &[String],
+    params: &ModelParams,
+    folds: usize,
+) -> Result<Vec<Vec<f64>>> {
+    let assignment = stratified_folds(y, classes.len(), folds, params.seed);
+    let mut logits = vec![Vec::new(); texts.len()];
+    for f in 0..folds {
+        let train: Vec<usize> = (0..texts.len()).filter(|&i| assignment[i] != f).collect();
+        let test: Vec<usize> = (0..texts.len()).filter(|&i| assignment[i] == f).collect();
+        if test.is_empty() {
+            continue;
+        }
+        let tr_texts: Vec<&str> = train.iter().map(|&i| texts[i].as_ref()).collect();
+        let tr_y: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+        let (feat, x) = Featurizer::fit_transform(&params.featurizer, &tr_texts)?;
+        let lin = fit_indexed(&params.logistic, &x, &tr_y, classes.to_vec())?;
+        let te_texts: Vec<&str> = test.iter().map(|&i| texts[i].as_ref()).collect();
+        let xt = feat.transform(&te_texts);
+        for (r, &i) in test.iter().enumerate() {
+            let (c, v) = xt.row(r);
+            logits[i] = lin.logits(c, v);
+        }
+    }
+    Ok(logits)
+}
+
+/// Mean negative log-likelihood of `y` under `softmax(logits / t)`.
+pub(crate) fn nll(logits: &[Vec<f64>], y: &[usize], t: f64) -> f64 {
+    let n = logits.len().max(1) as f64;
+    logits
+        .iter()
+        .zip(y)
+        .map(|(z, &k)| {
+            let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let lse = m / t + z.iter().map(|v| ((v - m) / t).exp()).sum::<f64>().ln();
+            lse - z.get(k).copied().unwrap_or(0.0) / t
+        })
+        .sum::<f64>()
+        / n
+}
+
+/// The temperature minimizing the log loss, by golden-section search on `ln T ∈ [−4, 4]`
+/// (the loss is unimodal in `ln T`).
+pub(crate) fn fit_temperature(logits: &[Vec<f64>], y: &[usize]) -> f64 {
+    let f = |lt: f64| nll(logits, y, lt.exp());
+    let (mut a, mut b) = (-4.0f64, 4.0f64);
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    let mut c = b - g * (b - a);
+    let mut d = a + g * (b - a);
+    let (mut fc, mut fd) = (f(c), f(d));
+    for _ in 0..80 {
+        if fc < fd {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - g * (b - a);
+            fc = f(c);
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + g * (b - a);
+            fd = f(d);
+        }
+    }
+    let t = ((a + b) / 2.0).exp();
+    if t.is_finite() && t > 0.0 {
+        t
+    } else {
+        1.0
+    }
+}
+
+#[cfg(test)]
+mod tests;

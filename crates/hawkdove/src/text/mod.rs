@@ -1,0 +1,789 @@
+//! Text → tokens: normalization, markup stripping, tokenization, negation scope, stop words and
+//! stemming.
+//!
+//! The [`Analyzer`] walks the *original* text once. Markup (tags, entities, attribute junk) is
+//! recognised and skipped in place, so every [`Token`] keeps the byte span of the original text
+//! it came from, which explanations use to highlight it. Each token's text is normalized
+//! (NFKC, case folding, typographic quotes and hyphens folded) independently, so normalization
+//! never shifts offsets.
+//!
+//! ```
+//! use hawkdove::text::{Analyzer, TextConfig};
+//! let analyzer = Analyzer::new(&TextConfig::default());
+//! let analysis = analyzer.analyze("Tokyo didn't condemn Beijing’s move.");
+//! let terms: Vec<&str> = analysis.terms().collect();
+//! assert_eq!(terms, ["tokyo", "did", "not", "not_condemn", "not_beij", "not_move"]);
+//! ```
+
+mod markup;
+mod stem;
+mod stopwords;
+
+pub use stem::{Language, STEM_CACHE_CAPACITY};
+pub use stopwords::ENGLISH as ENGLISH_STOP_WORDS;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use stem::CachedStemmer;
+
+/// Prefix given to the terms inside a negation scope (`condemn` → `not_condemn`). Tokens never
+/// contain `_`, so negated terms cannot collide with ordinary words.
+pub const NEGATION_PREFIX: &str = "not_";
+
+/// Tokens longer than this many bytes (base64 blobs, hashes) are skipped: they are never words.
+pub const MAX_TOKEN_BYTES: usize = 100;
+
+/// Placeholder term for numbers when `fold_numbers` is on.
+pub const NUMBER_TERM: &str = "<num>";
+/// Placeholder term for URLs when `fold_urls` is on.
+pub const URL_TERM: &str = "<url>";
+
+/// How negation scope is marked. Serializable, so a loaded model negates exactly as it was
+/// trained to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NegationRules {
+    /// Single words that open a negation scope (matched on the normalized, unstemmed word).
+    /// `n't` contractions are split into `not`, so they need no entry of their own.
+    pub words: Vec<String>,
+    /// Multi-word negators, such as `refused to`, each a list of words.
+    pub phrases: Vec<Vec<String>>,
+    /// Words that end a scope, like clause punctuation does (`but`, `however`).
+    pub scope_breakers: Vec<String>,
+    /// The scope ends after this many tokens even without punctuation (0: no limit).
+    pub max_scope: usize,
+}
+
+impl Default for NegationRules {
+    fn default() -> Self {
+        let words = [
+            "not", "no", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor",
+            "without", "cannot", "hardly", "barely",
+        ];
+        let phrases = [
+            "refused to",
+            "refuse to",
+            "refuses to",
+            "refusing to",
+            "declined to",
+            "decline to",
+            "declines to",
+            "declining to",
+            "failed to",
+            "fail to",
+            "fails to",
+            "failing to",
+            "stopped short of",
+            "stops short of",
+            "ruled out",
+            "rules out",
+            "rule out",
+            "ruling out",
+            "far from",
+        ];
+        let breakers = [
+            "but",
+            "however",
+            "although",
+            "though",
+            "yet",
+            "whereas",
+            "while",
+            "instead",
+            "nevertheless",
+            "nonetheless",
+        ];
+        NegationRules {
+            words: words.iter().map(|s| s.to_string()).collect(),
+            phrases: phrases
+                .iter()
+                .map(|p| p.split(' ').map(str::to_string).collect())
+                .collect(),
+            scope_breakers: breakers.iter().map(|s| s.to_string()).collect(),
+            max_scope: 0,
+        }
+    }
+}
+
+/// Which stop words to remove.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopWords {
+    /// The built-in English list ([`ENGLISH_STOP_WORDS`]).
+    English,
+    /// A custom list (matched on the normalized, unstemmed word).
+    Custom(Vec<String>),
+}
+
+/// Text-stage settings. All fields are data, stored in the model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TextConfig {
+    /// Case-fold tokens (default `true`).
+    pub lowercase: bool,
+    /// Skip HTML tags, decode entities and drop attribute junk (default `true`).
+    pub strip_markup: bool,
+    /// Replace numbers by [`NUMBER_TERM`] (default `false`).
+    pub fold_numbers: bool,
+    /// Replace URLs by [`URL_TERM`] (default `true`); when `false` URLs are dropped.
+    pub fold_urls: bool,
+    /// Split hyphenated compounds (`hard-line` → `hard`, `line`) (default `false`: kept whole).
+    pub split_hyphens: bool,
+    /// Negation scope marking (default: on, English rules). `None` turns it off.
+    pub negation: Option<NegationRules>,
+    /// Stop words to remove (default: none).
+    pub stop_words: Option<StopWords>,
+    /// Snowball stemmer language (default: English; `None` turns stemming off).
+    pub stemmer: Option<Language>,
+}
+
+impl Default for TextConfig {
+    fn default() -> Self {
+        TextConfig {
+            lowercase: true,
+            strip_markup: true,
+            fold_numbers: false,
+            fold_urls: true,
+            split_hyphens: false,
+            negation: Some(NegationRules::default()),
+            stop_words: None,
+            stemmer: Some(Language::English),
+        }
+    }
+}
+
+/// The kind of a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenKind {
+    /// A word (letters, possibly digits, hyphens and inner apostrophes).
+    Word,
+    /// A number such as `1,000` or `3.5`.
+    Number,
+    /// A URL.
+    Url,
+}
+
+/// One token of an [`Analysis`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Byte span in the original text.
+    pub span: Range<usize>,
+    /// What kind of token it is.
+    pub kind: TokenKind,
+    /// Inside a negation scope.
+    pub negated: bool,
+    surface: Range<usize>,
+    term: Range<usize>,
+}
+
+/// The tokens of one text, with their normalized surface forms and feature terms.
+///
+/// The strings live in one buffer so that analysing a text makes few allocations; reuse an
+/// `Analysis` with [`Analyzer::analyze_into`] to make none at all in steady state.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    buf: String,
+    tokens: Vec<Token>,
+}
+
+impl Analysis {
+    /// The tokens in text order.
+    pub fn tokens(&self) -> &[Token] {
+        &self.tokens
+    }
+
+    /// The normalized surface form of token `i` (case-folded, unstemmed, no negation prefix).
+    pub fn surface(&self, i: usize) -> &str {
+        self.tokens
+            .get(i)
+            .map_or("", |t| &self.buf[t.surface.clone()])
+    }
+
+    /// The feature term of token `i` (stemmed, with [`NEGATION_PREFIX`] inside a scope).
+    pub fn term(&self, i: usize) -> &str {
+        self.tokens.get(i).map_or("", |t| &self.buf[t.term.clone()])
+    }
+
+    /// All feature terms in order.
+    pub fn terms(&self) -> impl Iterator<Item = &str> + '_ {
+        self.tokens.iter().map(|t| &self.buf[t.term.clone()])
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// No tokens.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.tokens.clear();
+    }
+}
+
+/// A prepared text analyzer. Cheap to share between threads (`Sync`).
+#[derive(Debug)]
+pub struct Analyzer {
+    config: TextConfig,
+    stemmer: Option<CachedStemmer>,
+    /// One lookup per token: bit flags of [`ROLE_STOP`], [`ROLE_NEGATOR`], [`ROLE_BREAKER`],
+    /// [`ROLE_PHRASE_END`].
+    roles: FxHashMap<Box<str>, u8>,
+    phrases: Vec<Vec<String>>,
+}
+
+const ROLE_STOP: u8 = 1;
+const ROLE_NEGATOR: u8 = 2;
+const ROLE_BREAKER: u8 = 4;
+const ROLE_PHRASE_END: u8 = 8;
+
+/// A raw token found by the scanner, before normalization.
+struct RawToken {
+    span: Range<usize>,
+    kind: TokenKind,
+    /// Clause punctuation (or a block tag) precedes this token.
+    boundary_before: bool,
+    /// A piece of a split `n't` contraction (`did` | `n't`).
+    contraction: bool,
+}
+
+impl Analyzer {
+    /// Prepare an analyzer for `config`.
+    pub fn new(config: &TextConfig) -> Self {
+        let stop_words = match &config.stop_words {
+            None => FxHashSet::default(),
+            Some(StopWords::English) => ENGLISH_STOP_WORDS.iter().map(|s| s.to_string()).collect(),
+            Some(StopWords::Custom(list)) => list.iter().cloned().collect(),
+        };
+        let mut roles: FxHashMap<Box<str>, u8> = FxHashMap::default();
+        let mut add = |w: &str, flag: u8| *roles.entry(w.into()).or_insert(0) |= flag;
+        for w in &stop_words {
+            add(w, ROLE_STOP);
+        }
+        let mut phrases: Vec<Vec<String>> = Vec::new();
+        if let Some(rules) = &config.negation {
+            for w in &rules.words {
+                add(w, ROLE_NEGATOR);
+            }
+            for w in &rules.scope_breakers {
+                add(w, ROLE_BREAKER);
+            }
+            for p in rules.phrases.iter().filter(|p| p.len() > 1) {
+                if let Some(last) = p.last() {
+                    add(last, ROLE_PHRASE_END);
+                }
+                phrases.push(p.clone());
+            }
+        }
+        Analyzer {
+            config: config.clone(),
+            stemmer: config.stemmer.map(CachedStemmer::new),
+            roles,
+            phrases,
+        }
+    }
+
+    /// The configuration this analyzer was built from.
+    pub fn config(&self) -> &TextConfig {
+        &self.config
+    }
+
+    /// Analyze `text` into a fresh [`Analysis`].
+    pub fn analyze(&self, text: &str) -> Analysis {
+        let mut out = Analysis::default();
+        self.analyze_into(text, &mut out);
+        out
+    }
+
+    /// Analyze `text`, reusing the buffers of `out`.
+    pub fn analyze_into(&self, text: &str, out: &mut Analysis) {
+        out.clear();
+        let mut neg_active = false;
+        let mut scope_len = 0usize;
+        let mut scratch = String::new();
+        // Normalized surfaces of the last few tokens (for multi-word negators), as ranges in buf.
+        let max_scope = self.config.negation.as_ref().map_or(0, |r| r.max_scope);
+        scan(
+            text,
+            self.config.strip_markup,
+            self.config.split_hyphens,
+            |raw| {
+                if raw.boundary_before {
+                    neg_active = false;
+                }
+                let original = &text[raw.span.clone()];
+                scratch.clear();
+                let kind = raw.kind;
+                match kind {
+                    TokenKind::Url => {
+                        if !self.config.fold_urls {
+                            return;
+                        }
+                        scratch.push_str(URL_TERM);
+                    }
+                    TokenKind::Number if self.config.fold_numbers => scratch.push_str(NUMBER_TERM),
+                    _ => normalize_into(original, self.config.lowercase, &mut scratch),
+                }
+                if raw.contraction {
+                    if let Some(fixed) = contraction_surface(&scratch.to_lowercase()) {
+                        scratch.clear();
+                        scratch.push_str(fixed);
+                    }
+                }
+                if scratch.is_empty() || scratch.len() > MAX_TOKEN_BYTES {
+                    return;
+                }
+                let surface = scratch.as_str();
+                let role = if self.roles.is_empty() {
+                    0
+                } else {
+                    self.roles.get(surface).copied().unwrap_or(0)
+                };
+                if role & ROLE_BREAKER != 0 {
+                    neg_active = false;
+                }
+                // Negators: single words, or the last word of a phrase.
+                let mut opens_scope = role & ROLE_NEGATOR != 0;
+                if !opens_scope && role & ROLE_PHRASE_END != 0 {
+                    for phrase in &self.phrases {
+                        let n = phrase.len();
+                        if phrase.last().map(String::as_str) != Some(surface)
+                            || out.tokens.len() + 1 < n
+                        {
+                            continue;
+                        }
+                        let start = out.tokens.len() + 1 - n;
+                        let matches = (0..n - 1).all(|k| out.surface(start + k) == phrase[k]);
+                        if matches {
+                            opens_scope = true;
+                            // The phrase is the negator, not inside its own scope.
+                            for k in start..out.tokens.len() {
+                                unnegate(out, k);
+                            }
+                            break;
+                        }
+                    }
+                }
+                let negated = !opens_scope && neg_active;
+                if opens_scope {
+                    neg_active = true;
+                    scope_len = 0;
+                } else if neg_active {
+                    scope_len += 1;
+                    if max_scope > 0 && scope_len >= max_scope {
+                        neg_active = false;
+                    }
+                }
+                if role & ROLE_STOP != 0 {
+                    return;
+                }
+                push_token(out, raw.span, kind, negated, surface, self.stemmer.as_ref());
+            },
+        );
+    }
+}
+
+fn push_token(
+    out: &mut Analysis,
+    span: Range<usize>,
+    kind: TokenKind,
+    negated: bool,
+    surface: &str,
+    stemmer: Option<&CachedStemmer>,
+) {
+    let s0 = out.buf.len();
+    out.buf.push_str(surface);
+    let surface_range = s0..out.buf.len();
+    let stem_needed = kind == TokenKind::Word && stemmer.is_some();
+    let term = if !negated && !stem_needed {
+        surface_range.clone()
+    } else {
+        let t0 = out.buf.len();
+        if negated {
+            out.buf.push_str(NEGATION_PREFIX);
+        }
+        match stemmer {
+            Some(st) if stem_needed => st.stem_into(surface, &mut out.buf),
+            _ => out.buf.push_str(surface),
+        }
+        t0..out.buf.len()
+    };
+    out.tokens.push(Token {
+        span,
+        kind,
+        negated,
+        surface: surface_range,
+        term,
+    });
+}
+
+/// Remove the negation mark of token `k` (used when a phrase negator turns out to include it).
+fn unnegate(out: &mut Analysis, k: usize) {
+    let Some(tok) = out.tokens.get_mut(k) else {
+        return;
+    };
+    if !tok.negated {
+        return;
+    }
+    tok.negated = false;
+    let term = &out.buf[tok.term.clone()];
+    if let Some(rest) = term.strip_prefix(NEGATION_PREFIX) {
+        let start = tok.term.start + (term.len() - rest.len());
+        tok.term = start..tok.term.end;
+    }
+}
+
+/// Fold typographic apostrophes, quotes and hyphens to ASCII.
+fn fold_char(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '`'
+        | '\u{00B4}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{FE63}'
+        | '\u{FF0D}' => '-',
+        _ => c,
+    }
+}
+
+/// Normalize one token: NFKC (only when non-ASCII), typographic folding, case folding.
+fn normalize_into(original: &str, lowercase: bool, out: &mut String) {
+    if original.is_ascii() {
+        for b in original.bytes() {
+            let c = if lowercase { b.to_ascii_lowercase() } else { b };
+            out.push(fold_char(c as char));
+        }
+        return;
+    }
+    for c in original.nfkc() {
+        let c = fold_char(c);
+        if c == '\u{ad}' || c.is_whitespace() || c.is_control() {
+            continue;
+        }
+        if lowercase {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{2032}')
+}
+
+fn is_joining_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c) || c == '\u{ad}'
+}
+
+/// Characters of scripts written without spaces: each becomes a token of its own.
+fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF | 0x0E00..=0x0E7F)
+}
+
+fn is_clause_boundary(c: char) -> bool {
+    matches!(
+        c,
+        '.' | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | '\u{2014}'
+            | '\u{2013}'
+            | '\u{2026}'
+            | '\u{3002}'
+            | '\u{FF0C}'
+            | '\u{FF1B}'
+            | '\u{FF1A}'
+            | '\u{FF01}'
+            | '\u{FF1F}'
+            | '\u{060C}'
+            | '\u{061B}'
+            | '\u{061F}'
+    )
+}
+
+/// Character at byte `i` with entity decoding: (char, byte after it).
+#[inline]
+fn char_at(text: &str, i: usize, strip_markup: bool) -> Option<(char, usize)> {
+    let b = *text.as_bytes().get(i)?;
+    if b < 0x80 && b != b'&' {
+        return Some((b as char, i + 1));
+    }
+    let c = text.get(i..)?.chars().next()?;
+    if strip_markup && c == '&' {
+        if let Some(decoded) = markup::entity(text, i) {
+            return Some(decoded);
+        }
+    }
+    Some((c, i + c.len_utf8()))
+}
+
+fn starts_with_ignore_ascii_case(text: &str, i: usize, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(i..i + prefix.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// Scan the original text and report raw tokens in order.
+fn scan(text: &str, strip_markup: bool, split_hyphens: bool, mut emit: impl FnMut(RawToken)) {
+    let mut i = 0;
+    let mut boundary = false;
+    while i < text.len() {
+        let Some((c, next)) = char_at(text, i, strip_markup) else {
+            break;
+        };
+        if strip_markup && c == '<' && text.as_bytes().get(i) == Some(&b'<') {
+            if let Some(end) = markup::tag_end(text, i) {
+                boundary = true;
+                i = end;
+                continue;
+            }
+        }
+        if c.is_alphanumeric() {
+            if strip_markup {
+                if let Some(end) = markup::junk_attribute_end(text, i) {
+                    i = end;
+                    continue;
+                }
+            }
+            if starts_with_ignore_ascii_case(text, i, "http://")
+                || starts_with_ignore_ascii_case(text, i, "https://")
+                || starts_with_ignore_ascii_case(text, i, "www.")
+            {
+                let end = url_end(text, i);
+                emit(RawToken {
+                    span: i..end,
+                    kind: TokenKind::Url,
+                    boundary_before: std::mem::take(&mut boundary),
+                    contraction: false,
+                });
+                i = end;
+                continue;
+            }
+            if is_unspaced_script(c) {
+                emit(RawToken {
+                    span: i..next,
+                    kind: TokenKind::Word,
+                    boundary_before: std::mem::take(&mut boundary),
+                    contraction: false,
+                });
+                i = next;
+                continue;
+            }
+            i = scan_word(
+                text,
+                i,
+                strip_markup,
+                split_hyphens,
+                &mut boundary,
+                &mut emit,
+            );
+            continue;
+        }
+        if is_clause_boundary(c) {
+            boundary = true;
+        }
+        i = next;
+    }
+}
+
+fn url_end(text: &str, start: usize) -> usize {
+    let mut end = start;
+    for (off, c) in text[start..].char_indices() {
+        if c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\u{201C}' | '\u{201D}') {
+            break;
+        }
+        end = start + off + c.len_utf8();
+    }
+    // Trailing punctuation belongs to the sentence, not the URL.
+    while end > start {
+        let Some(last) = text[start..end].chars().next_back() else {
+            break;
+        };
+        if matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '\'') {
+            end -= last.len_utf8();
+        } else {
+            break;
+        }
+    }
+    end.max(start + 1).min(text.len())
+}
+
+/// Scan a word starting at `start`, emit its token(s) and return the byte after it.
+fn scan_word(
+    text: &str,
+    start: usize,
+    strip_markup: bool,
+    split_hyphens: bool,
+    boundary: &mut bool,
+    emit: &mut impl FnMut(RawToken),
+) -> usize {
+    // Pieces: (start, end) of chars in the original, with a marker for joiners.
+    let mut i = start;
+    let mut end = start;
+    let mut all_digits = true;
+    let mut hyphen_parts: Vec<Range<usize>> = Vec::new();
+    let mut part_start = start;
+    let mut apostrophe_at: Option<(usize, usize)> = None; // (byte of apostrophe, byte after)
+    let mut single_letter_run = true; // for acronyms like U.S.
+    let mut letters_in_part = 0usize;
+    while let Some((c, next)) = char_at(text, i, strip_markup) {
+        if is_word_char(c) && !is_unspaced_script(c) {
+            if !c.is_numeric() {
+                all_digits = false;
+            }
+            letters_in_part += 1;
+            end = next;
+            i = next;
+            continue;
+        }
+        let following = char_at(text, next, strip_markup);
+        let next_is_word =
+            following.is_some_and(|(f, _)| f.is_alphanumeric() && !is_unspaced_script(f));
+        if is_apostrophe(c) && next_is_word {
+            apostrophe_at = Some((i, next));
+            single_letter_run = false;
+            end = next;
+            i = next;
+            continue;
+        }
+        if is_joining_hyphen(c) && next_is_word {
+            hyphen_parts.push(part_start..end);
+            part_start = next;
+            single_letter_run = false;
+            all_digits = false;
+            end = next;
+            i = next;
+            continue;
+        }
+        if (c == '.' || c == ',')
+            && all_digits
+            && following.is_some_and(|(f, _)| f.is_ascii_digit())
+        {
+            end = next;
+            i = next;
+            continue;
+        }
+        if c == '.'
+            && single_letter_run
+            && letters_in_part == 1
+            && !all_digits
+            && hyphen_parts.is_empty()
+        {
+            // Acronym such as U.S. or U.N.: letter '.' letter '.' …
+            let after = following.map(|(f, _)| f);
+            let two_after = following.and_then(|(_, n2)| char_at(text, n2, strip_markup));
+            let continues =
+                after.is_some_and(char::is_alphabetic) && two_after.is_some_and(|(t, _)| t == '.');
+            let already = text[start..end].contains('.');
+            if continues || already {
+                letters_in_part = 0;
+                end = next;
+                i = next;
+                continue;
+            }
+        }
+        break;
+    }
+    let kind = if all_digits {
+        TokenKind::Number
+    } else {
+        TokenKind::Word
+    };
+    let boundary_before = std::mem::take(boundary);
+
+    // Contractions: "didn't" → "did" + "not"; possessive and other clitics are dropped.
+    if let Some((apo, after_apo)) = apostrophe_at {
+        if hyphen_parts.is_empty() {
+            let suffix = text[after_apo..end].to_ascii_lowercase();
+            let base_end = apo;
+            if suffix == "t"
+                && text[start..base_end].to_ascii_lowercase().ends_with('n')
+                && base_end - start > 1
+            {
+                // split "n't"
+                let n_pos = base_end - 1;
+                emit(RawToken {
+                    span: start..n_pos,
+                    kind,
+                    boundary_before,
+                    contraction: true,
+                });
+                emit(RawToken {
+                    span: n_pos..end,
+                    kind: TokenKind::Word,
+                    boundary_before: false,
+                    contraction: true,
+                });
+                return end;
+            }
+            if matches!(suffix.as_str(), "s" | "re" | "ve" | "ll" | "d" | "m") {
+                emit(RawToken {
+                    span: start..base_end,
+                    kind,
+                    boundary_before,
+                    contraction: false,
+                });
+                return end;
+            }
+        }
+    }
+    if split_hyphens && !hyphen_parts.is_empty() {
+        hyphen_parts.push(part_start..end);
+        let mut first = true;
+        for part in hyphen_parts {
+            if part.is_empty() {
+                continue;
+            }
+            emit(RawToken {
+                span: part,
+                kind: TokenKind::Word,
+                boundary_before: first && boundary_before,
+                contraction: false,
+            });
+            first = false;
+        }
+        return end;
+    }
+    emit(RawToken {
+        span: start..end,
+        kind,
+        boundary_before,
+        contraction: false,
+    });
+    end
+}
+
+/// Normalize and fix up the surface form of a contraction piece ("n't" → "not", "ca" → "can").
+fn contraction_surface(s: &str) -> Option<&'static str> {
+    match s {
+        "n't" | "n'" | "nt" => Some("not"),
+        "ca" => Some("can"),
+        "wo" => Some("will"),
+        "sha" => Some("shall"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

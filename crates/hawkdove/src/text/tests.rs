@@ -1,0 +1,219 @@
+use super::*;
+
+/// Default settings without stemming, so expectations read as plain words.
+fn plain() -> TextConfig {
+    TextConfig {
+        stemmer: None,
+        ..TextConfig::default()
+    }
+}
+
+fn terms(text: &str) -> Vec<String> {
+    Analyzer::new(&plain())
+        .analyze(text)
+        .terms()
+        .map(str::to_string)
+        .collect()
+}
+
+fn terms_with(config: &TextConfig, text: &str) -> Vec<String> {
+    Analyzer::new(config)
+        .analyze(text)
+        .terms()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn contractions_yield_a_negation() {
+    assert_eq!(
+        terms("They didn't condemn it."),
+        ["they", "did", "not", "not_condemn", "not_it"]
+    );
+    assert_eq!(
+        terms("Seoul can't accept"),
+        ["seoul", "can", "not", "not_accept"]
+    );
+    assert_eq!(terms("We won’t go"), ["we", "will", "not", "not_go"]);
+}
+
+#[test]
+fn typographic_apostrophes_fold() {
+    assert_eq!(terms("Japan’s stance"), terms("Japan's stance"));
+    assert_eq!(terms("Japan’s stance"), ["japan", "stance"]);
+    assert_eq!(terms("O’Brien said"), ["o'brien", "said"]);
+}
+
+#[test]
+fn negation_scope_ends_at_clause_boundary() {
+    assert_eq!(
+        terms("Ministers did not condemn the strike, and talks resumed."),
+        [
+            "ministers",
+            "did",
+            "not",
+            "not_condemn",
+            "not_the",
+            "not_strike",
+            "and",
+            "talks",
+            "resumed"
+        ]
+    );
+    assert_eq!(
+        terms("no sanctions but tariffs"),
+        ["no", "not_sanctions", "but", "tariffs"]
+    );
+}
+
+#[test]
+fn multiword_negators() {
+    assert_eq!(
+        terms("Berlin refused to impose sanctions."),
+        ["berlin", "refused", "to", "not_impose", "not_sanctions"]
+    );
+    assert_eq!(
+        terms("They declined to comment; officials left"),
+        ["they", "declined", "to", "not_comment", "officials", "left"]
+    );
+}
+
+#[test]
+fn negation_can_be_turned_off_and_limited() {
+    let off = TextConfig {
+        negation: None,
+        ..plain()
+    };
+    assert_eq!(
+        terms_with(&off, "did not condemn"),
+        ["did", "not", "condemn"]
+    );
+    let limited = TextConfig {
+        negation: Some(NegationRules {
+            max_scope: 1,
+            ..NegationRules::default()
+        }),
+        ..plain()
+    };
+    assert_eq!(
+        terms_with(&limited, "not a threat"),
+        ["not", "not_a", "threat"]
+    );
+}
+
+#[test]
+fn hyphenated_compounds() {
+    assert_eq!(terms("a hard-line stance"), ["a", "hard-line", "stance"]);
+    assert_eq!(terms("a hard‑line stance"), ["a", "hard-line", "stance"]);
+    let split = TextConfig {
+        split_hyphens: true,
+        ..plain()
+    };
+    assert_eq!(
+        terms_with(&split, "a hard-line stance"),
+        ["a", "hard", "line", "stance"]
+    );
+}
+
+#[test]
+fn numbers_and_urls() {
+    assert_eq!(
+        terms("1,000 troops and 3.5 percent"),
+        ["1,000", "troops", "and", "3.5", "percent"]
+    );
+    let fold = TextConfig {
+        fold_numbers: true,
+        ..plain()
+    };
+    assert_eq!(
+        terms_with(&fold, "1,000 troops in 2024"),
+        ["<num>", "troops", "in", "<num>"]
+    );
+    assert_eq!(
+        terms("see https://example.org/a?b=1. Then"),
+        ["see", "<url>", "then"]
+    );
+    let drop = TextConfig {
+        fold_urls: false,
+        ..plain()
+    };
+    assert_eq!(terms_with(&drop, "see www.example.org now"), ["see", "now"]);
+}
+
+#[test]
+fn acronyms_keep_their_dots() {
+    assert_eq!(
+        terms("The U.S. and the U.N. met"),
+        ["the", "u.s.", "and", "the", "u.n.", "met"]
+    );
+}
+
+#[test]
+fn markup_is_stripped_and_spans_point_into_the_original() {
+    let text = "<p class=\"lede\">Talks &amp; <b>sanctions</b></p> srcset=\"a.jpg 300w, b.jpg 600w\" Japan&#8217;s move";
+    let a = Analyzer::new(&plain()).analyze(text);
+    let t: Vec<&str> = a.terms().collect();
+    assert_eq!(t, ["talks", "sanctions", "japan", "move"]);
+    assert_eq!(&text[a.tokens()[1].span.clone()], "sanctions");
+    assert_eq!(&text[a.tokens()[2].span.clone()], "Japan");
+}
+
+#[test]
+fn non_latin_scripts() {
+    assert_eq!(
+        terms("Переговоры продолжились."),
+        ["переговоры", "продолжились"]
+    );
+    assert_eq!(terms("中国外交"), ["中", "国", "外", "交"]);
+    assert_eq!(terms("مفاوضات السلام"), ["مفاوضات", "السلام"]);
+    assert_eq!(terms("ＡＢＣ ﬁnal"), ["abc", "final"]);
+}
+
+#[test]
+fn empty_and_blank_input() {
+    assert!(terms("").is_empty());
+    assert!(terms("   \n\t ").is_empty());
+    assert!(terms("... !!! ---").is_empty());
+}
+
+#[test]
+fn stop_words_and_stemming() {
+    let config = TextConfig {
+        stop_words: Some(StopWords::English),
+        stemmer: Some(Language::English),
+        ..TextConfig::default()
+    };
+    assert_eq!(
+        terms_with(&config, "The sanctions were not lifted by the allies"),
+        ["sanction", "not", "not_lift", "not_alli"]
+    );
+}
+
+#[test]
+fn long_blobs_are_skipped() {
+    let blob = "A".repeat(500);
+    assert_eq!(
+        terms(&format!("talks {blob} resumed")),
+        ["talks", "resumed"]
+    );
+}
+
+#[test]
+fn spans_are_char_boundaries_and_cover_the_token() {
+    let text = "Les négociations n’ont pas abouti — «non» à l’accord";
+    let a = Analyzer::new(&plain()).analyze(text);
+    for tok in a.tokens() {
+        assert!(text.is_char_boundary(tok.span.start) && text.is_char_boundary(tok.span.end));
+        assert!(!text[tok.span.clone()].is_empty());
+    }
+}
+
+#[test]
+fn default_config_stems_english() {
+    let a = Analyzer::new(&TextConfig::default()).analyze("Sanctions were tightened");
+    assert_eq!(
+        a.terms().collect::<Vec<_>>(),
+        ["sanction", "were", "tighten"]
+    );
+    assert_eq!(a.surface(0), "sanctions");
+}
