@@ -53,6 +53,19 @@ struct TrainingInfo {
     params: Option<ModelParams>,
 }
 
+/// A featurizer on its own (same versioning; `kind` tells it apart from a model file).
+#[derive(Serialize, Deserialize)]
+struct FeaturizerFile {
+    format_version: u64,
+    hawkdove_version: String,
+    kind: String,
+    featurizer: FeaturizerConfig,
+    vocabulary: Option<VocabularyFile>,
+    idf: Option<Vec<f32>>,
+}
+
+const FEATURIZER_KIND: &str = "featurizer";
+
 #[derive(Serialize, Deserialize)]
 struct ModelFile {
     format_version: u64,
@@ -81,6 +94,131 @@ fn inconsistent(what: &str, expected: usize, found: usize) -> Error {
         expected,
         found,
     })
+}
+
+fn vocabulary_file(f: &Featurizer) -> Option<VocabularyFile> {
+    match f.space() {
+        FittedSpace::Vocabulary(v) => Some(VocabularyFile {
+            words: v.word_names().to_vec(),
+            chars: v.char_names().to_vec(),
+        }),
+        FittedSpace::Hashing { .. } => None,
+    }
+}
+
+fn check_size(len: usize) -> Result<()> {
+    if len as u64 > MAX_MODEL_BYTES {
+        return Err(FormatError::TooLarge {
+            size: len as u64,
+            limit: MAX_MODEL_BYTES,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+fn json_error(e: serde_json::Error) -> Error {
+    Error::Format(FormatError::Json(e.to_string()))
+}
+
+/// Read and check the header: `Ok(())` when the version is the one this build reads.
+fn check_header(bytes: &[u8]) -> Result<()> {
+    let header: Header = serde_json::from_slice(bytes).map_err(json_error)?;
+    let writer = header
+        .hawkdove_version
+        .as_str()
+        .unwrap_or("unknown")
+        .to_string();
+    match header.format_version.as_u64() {
+        Some(FORMAT_VERSION) => Ok(()),
+        Some(found) => Err(FormatError::UnsupportedVersion {
+            found,
+            supported: FORMAT_VERSION,
+            writer,
+        }
+        .into()),
+        None => Err(invalid("format_version", "must be a non-negative integer")),
+    }
+}
+
+impl Featurizer {
+    /// Serialize a fitted featurizer (configuration, vocabulary or hashing settings, idf) in
+    /// the versioned format, marked `"kind": "featurizer"`.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let file = FeaturizerFile {
+            format_version: FORMAT_VERSION,
+            hawkdove_version: env!("CARGO_PKG_VERSION").to_string(),
+            kind: FEATURIZER_KIND.to_string(),
+            featurizer: self.config().clone(),
+            vocabulary: vocabulary_file(self),
+            idf: self.idf().map(<[f32]>::to_vec),
+        };
+        serde_json::to_vec(&file).map_err(json_error)
+    }
+
+    /// Load a featurizer written by [`Featurizer::to_bytes`], validating it.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Featurizer> {
+        check_size(bytes.len())?;
+        check_header(bytes)?;
+        let file: FeaturizerFile = serde_json::from_slice(bytes).map_err(json_error)?;
+        if file.kind != FEATURIZER_KIND {
+            return Err(invalid(
+                "kind",
+                format!("{:?} is not a featurizer", file.kind),
+            ));
+        }
+        build_featurizer(file.featurizer, file.vocabulary, file.idf)
+    }
+}
+
+fn build_featurizer(
+    config: FeaturizerConfig,
+    vocabulary: Option<VocabularyFile>,
+    idf: Option<Vec<f32>>,
+) -> Result<Featurizer> {
+    config
+        .validate()
+        .map_err(|e| invalid("featurizer", e.to_string()))?;
+    let space = match (&config.space, vocabulary) {
+        (FeatureSpace::Vocabulary { .. }, Some(v)) => {
+            FittedSpace::Vocabulary(Vocabulary::from_names(v.words, v.chars, &config)?)
+        }
+        (FeatureSpace::Hashing { bits, seed }, None) => FittedSpace::Hashing {
+            bits: *bits,
+            seed: *seed,
+        },
+        (FeatureSpace::Vocabulary { .. }, None) => {
+            return Err(invalid("vocabulary", "missing for a vocabulary model"))
+        }
+        (FeatureSpace::Hashing { .. }, Some(_)) => {
+            return Err(invalid("vocabulary", "present in a hashing model"))
+        }
+    };
+    let d = space.n_features();
+    if d == 0 {
+        return Err(invalid("vocabulary", "no features"));
+    }
+    match (&idf, config.idf) {
+        (Some(v), true) => {
+            if v.len() != d {
+                return Err(inconsistent("idf length vs features", d, v.len()));
+            }
+            if let Some((i, x)) = v
+                .iter()
+                .enumerate()
+                .find(|(_, x)| !(x.is_finite() && **x > 0.0))
+            {
+                return Err(invalid(
+                    &format!("idf[{i}]"),
+                    format!("{x} is not finite and positive"),
+                ));
+            }
+        }
+        (None, false) => {}
+        (Some(_), false) => return Err(invalid("idf", "present but idf weighting is off")),
+        (None, true) => return Err(invalid("idf", "missing but idf weighting is on")),
+    }
+    Featurizer::from_parts(config, space, idf)
 }
 
 impl Model {
@@ -168,33 +306,9 @@ impl Model {
 
     /// Load from model-file bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
-        if bytes.len() as u64 > MAX_MODEL_BYTES {
-            return Err(FormatError::TooLarge {
-                size: bytes.len() as u64,
-                limit: MAX_MODEL_BYTES,
-            }
-            .into());
-        }
-        let json_err = |e: serde_json::Error| Error::Format(FormatError::Json(e.to_string()));
-        let header: Header = serde_json::from_slice(bytes).map_err(json_err)?;
-        let writer = header
-            .hawkdove_version
-            .as_str()
-            .unwrap_or("unknown")
-            .to_string();
-        match header.format_version.as_u64() {
-            Some(FORMAT_VERSION) => {}
-            Some(found) => {
-                return Err(FormatError::UnsupportedVersion {
-                    found,
-                    supported: FORMAT_VERSION,
-                    writer,
-                }
-                .into())
-            }
-            None => return Err(invalid("format_version", "must be a non-negative integer")),
-        }
-        let file: ModelFile = serde_json::from_slice(bytes).map_err(json_err)?;
+        check_size(bytes.len())?;
+        check_header(bytes)?;
+        let file: ModelFile = serde_json::from_slice(bytes).map_err(json_error)?;
         build(file)
     }
 }
@@ -221,48 +335,8 @@ fn build(file: ModelFile) -> Result<Model> {
     if neg == pos {
         return Err(invalid("poles", "the two poles must differ"));
     }
-    file.featurizer
-        .validate()
-        .map_err(|e| invalid("featurizer", e.to_string()))?;
-    let space = match (&file.featurizer.space, file.vocabulary) {
-        (FeatureSpace::Vocabulary { .. }, Some(v)) => {
-            FittedSpace::Vocabulary(Vocabulary::from_names(v.words, v.chars, &file.featurizer)?)
-        }
-        (FeatureSpace::Hashing { bits, seed }, None) => FittedSpace::Hashing {
-            bits: *bits,
-            seed: *seed,
-        },
-        (FeatureSpace::Vocabulary { .. }, None) => {
-            return Err(invalid("vocabulary", "missing for a vocabulary model"))
-        }
-        (FeatureSpace::Hashing { .. }, Some(_)) => {
-            return Err(invalid("vocabulary", "present in a hashing model"))
-        }
-    };
-    let d = space.n_features();
-    if d == 0 {
-        return Err(invalid("vocabulary", "no features"));
-    }
-    match (&file.idf, file.featurizer.idf) {
-        (Some(idf), true) => {
-            if idf.len() != d {
-                return Err(inconsistent("idf length vs features", d, idf.len()));
-            }
-            if let Some((i, v)) = idf
-                .iter()
-                .enumerate()
-                .find(|(_, v)| !(v.is_finite() && **v > 0.0))
-            {
-                return Err(invalid(
-                    &format!("idf[{i}]"),
-                    format!("{v} is not finite and positive"),
-                ));
-            }
-        }
-        (None, false) => {}
-        (Some(_), false) => return Err(invalid("idf", "present but idf weighting is off")),
-        (None, true) => return Err(invalid("idf", "missing but idf weighting is on")),
-    }
+    let featurizer = build_featurizer(file.featurizer, file.vocabulary, file.idf)?;
+    let d = featurizer.n_features();
     let rows = if k == 2 { 1 } else { k };
     if file.weights.len() != rows {
         return Err(inconsistent(
@@ -299,7 +373,6 @@ fn build(file: ModelFile) -> Result<Model> {
             format!("{} is not finite and positive", file.temperature),
         ));
     }
-    let featurizer = Featurizer::from_parts(file.featurizer, space, file.idf)?;
     let linear = LinearModel::from_parts(file.classes, file.weights, file.intercepts, d)?;
     let (n_train, params) = file
         .training

@@ -265,3 +265,20 @@ fn oversized_input_is_refused_before_parsing() {
     let r = Model::from_reader(std::io::Read::take(Endless, 10));
     assert!(matches!(r, Err(Error::Format(FormatError::Json(_)))));
 }
+
+#[test]
+fn featurizer_round_trip_and_kind_check() {
+    let m = trained(&ModelParams::default());
+    let bytes = m.featurizer().to_bytes().expect("bytes");
+    let f = crate::Featurizer::from_bytes(&bytes).expect("load");
+    assert_eq!(
+        f.transform(&["froze assets"]),
+        m.featurizer().transform(&["froze assets"])
+    );
+    assert_eq!(f.to_bytes().expect("bytes"), bytes);
+    assert!(matches!(
+        crate::Featurizer::from_bytes(&m.to_bytes().expect("model")),
+        Err(Error::Format(_))
+    ));
+    assert!(matches!(Model::from_bytes(&bytes), Err(Error::Format(_))));
+}
