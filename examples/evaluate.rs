@@ -31,6 +31,10 @@ struct Cli {
     /// With --corpus: train on the fixed training split and report on the held-out split.
     #[arg(long, requires = "corpus", conflicts_with_all = ["folds", "test"])]
     held_out: bool,
+    /// With --corpus: cross-validate on the training split only (for tuning without touching
+    /// the held-out passages).
+    #[arg(long, requires = "corpus", conflicts_with_all = ["held_out", "test"])]
+    train_split: bool,
     /// Number of stratified cross-validation folds (default 10 when no --test is given).
     #[arg(long, conflicts_with = "test")]
     folds: Option<usize>,
@@ -72,11 +76,11 @@ fn run(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         (None, None) => return Err("give --data FILE or --corpus stance|sentiment".into()),
     };
-    let (data, held_out): (Vec<Labelled>, Option<Vec<Labelled>>) = if cli.held_out {
+    let (data, held_out): (Vec<Labelled>, Option<Vec<Labelled>>) = if cli.held_out || cli.train_split {
         let passages = hawkdove::bundled::corpus()?;
         let (train, test) = hawkdove::bundled::held_out_split(&passages);
         let pick = |idx: &[usize]| idx.iter().map(|&i| data[i].clone()).collect::<Vec<_>>();
-        (pick(&train), Some(pick(&test)))
+        (pick(&train), cli.held_out.then(|| pick(&test)))
     } else {
         (data, None)
     };

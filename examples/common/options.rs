@@ -69,6 +69,9 @@ pub struct ModelOptions {
     /// Iteration limit.
     #[arg(long)]
     pub max_iter: Option<usize>,
+    /// A lexicon file (`pole<TAB>phrase` lines) whose matches become extra features.
+    #[arg(long)]
+    pub lexicon: Option<std::path::PathBuf>,
 }
 
 fn parse_range(s: &str) -> Result<(usize, usize), String> {
@@ -102,11 +105,7 @@ impl ModelOptions {
                 "binary" => Weighting::Binary,
                 "tf" => Weighting::Tf,
                 "sublinear" | "sublinear_tf" => Weighting::SublinearTf,
-                other => {
-                    return Err(format!(
-                        "unknown weighting {other:?} (binary, tf, sublinear)"
-                    ))
-                }
+                other => return Err(format!("unknown weighting {other:?} (binary, tf, sublinear)")),
             };
         }
         if self.no_idf {
@@ -116,9 +115,8 @@ impl ModelOptions {
             f.normalize = false;
         }
         if let Some(lang) = &self.stemmer {
-            let parsed: Language =
-                serde_json::from_value(serde_json::Value::String(lang.to_lowercase()))
-                    .map_err(|_| format!("unknown stemmer language {lang:?}"))?;
+            let parsed: Language = serde_json::from_value(serde_json::Value::String(lang.to_lowercase()))
+                .map_err(|_| format!("unknown stemmer language {lang:?}"))?;
             f.text.stemmer = Some(parsed);
         }
         if self.stop_words {
@@ -129,6 +127,10 @@ impl ModelOptions {
         }
         if self.fold_numbers {
             f.text.fold_numbers = true;
+        }
+        if let Some(path) = &self.lexicon {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            f.lexicon = Some(hawkdove::features::Lexicon::parse(&text).map_err(|e| e.to_string())?);
         }
         let mut l: LogisticParams = p.logistic.clone();
         if let Some(c) = self.c {
@@ -141,11 +143,7 @@ impl ModelOptions {
             l = match cw.as_str() {
                 "balanced" => l.class_weight(ClassWeight::Balanced),
                 "uniform" | "none" => l.class_weight(ClassWeight::Uniform),
-                other => {
-                    return Err(format!(
-                        "unknown class weight {other:?} (balanced, uniform)"
-                    ))
-                }
+                other => return Err(format!("unknown class weight {other:?} (balanced, uniform)")),
             };
         }
         if let Some(s) = &self.solver {

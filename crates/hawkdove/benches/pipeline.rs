@@ -50,9 +50,7 @@ fn corpus() -> (Vec<String>, Vec<String>) {
     (0..10_000)
         .map(|i| {
             let n = 10 + (next() % 25) as usize;
-            let text: Vec<&str> = (0..n)
-                .map(|_| words[(next() % words.len() as u64) as usize])
-                .collect();
+            let text: Vec<&str> = (0..n).map(|_| words[(next() % words.len() as u64) as usize]).collect();
             (
                 text.join(" "),
                 if i % 2 == 0 {

@@ -130,11 +130,7 @@ impl From<linfa::Error> for Error {
 }
 
 impl Error {
-    pub(crate) fn param(
-        name: &'static str,
-        value: impl std::fmt::Debug,
-        reason: impl Into<String>,
-    ) -> Self {
+    pub(crate) fn param(name: &'static str, value: impl std::fmt::Debug, reason: impl Into<String>) -> Self {
         Error::InvalidParameter {
             name,
             value: format!("{value:?}"),

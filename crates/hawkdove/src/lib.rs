@@ -16,6 +16,7 @@
 //! * [`eval`]: cross-validation, metrics and calibration reports.
 
 pub mod bundled;
+pub mod document;
 pub mod error;
 pub mod eval;
 pub mod explain;

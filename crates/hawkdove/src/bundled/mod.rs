@@ -6,7 +6,75 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::features::{DocFrequency, FeatureSpace, Lexicon, Weighting};
 use crate::model::SplitMix64;
+use crate::score::{Calibration, Model, ModelParams, Poles};
+
+/// The bundled stance model file (trained by `cargo run --release --example train_bundled`).
+pub const STANCE_MODEL: &[u8] = include_bytes!("../../models/stance.json");
+/// The bundled sentiment model file.
+pub const SENTIMENT_MODEL: &[u8] = include_bytes!("../../models/sentiment.json");
+/// The stance lexicon shipped with the crate (`data/lexicon/stance.tsv`).
+pub const STANCE_LEXICON: &str = include_str!("../../data/lexicon/stance.tsv");
+
+impl Model {
+    /// The bundled stance model: conciliatory / neutral / hard-line, score
+    /// `P(hard-line) − P(conciliatory)`, calibrated.
+    pub fn bundled_stance() -> Result<Model> {
+        Model::from_bytes(STANCE_MODEL)
+    }
+
+    /// The bundled sentiment model: negative / neutral / positive, score
+    /// `P(positive) − P(negative)`, calibrated.
+    pub fn bundled_sentiment() -> Result<Model> {
+        Model::from_bytes(SENTIMENT_MODEL)
+    }
+}
+
+/// The training parameters of the bundled model for `axis` (chosen by 5-fold cross-validation
+/// on the training split; see the README).
+pub fn params(axis: Axis) -> Result<ModelParams> {
+    let mut p = ModelParams::default();
+    p.featurizer.space = FeatureSpace::Vocabulary {
+        min_df: DocFrequency::Count(2),
+        max_df: DocFrequency::Fraction(1.0),
+        max_features: None,
+    };
+    p.featurizer.weighting = Weighting::Binary;
+    p.calibration = Calibration::Temperature { folds: 5 };
+    p.seed = 0;
+    match axis {
+        Axis::Stance => {
+            p.featurizer.lexicon = Some(Lexicon::parse(STANCE_LEXICON)?);
+            p.poles = Some(Poles {
+                negative: "conciliatory".into(),
+                positive: "hard-line".into(),
+            });
+        }
+        Axis::Sentiment => {
+            p.poles = Some(Poles {
+                negative: "negative".into(),
+                positive: "positive".into(),
+            });
+        }
+    }
+    Ok(p)
+}
+
+/// Train the bundled model for `axis` on the passages with indices `rows` (all passages for
+/// the shipped models). Deterministic: the same corpus gives the same model bytes.
+pub fn train_on(axis: Axis, passages: &[Passage], rows: &[usize]) -> Result<Model> {
+    let texts: Vec<&str> = rows.iter().map(|&i| passages[i].text.as_str()).collect();
+    let labels: Vec<&str> = rows.iter().map(|&i| passages[i].label(axis)).collect();
+    Model::train(&texts, &labels, &params(axis)?)
+}
+
+/// Train the shipped model for `axis` on the whole corpus.
+pub fn train(axis: Axis) -> Result<Model> {
+    let passages = corpus()?;
+    let all: Vec<usize> = (0..passages.len()).collect();
+    train_on(axis, &passages, &all)
+}
 
 /// The corpus files, embedded.
 const FILES: &[(&str, &str)] = &[
@@ -22,10 +90,7 @@ const FILES: &[(&str, &str)] = &[
         "diplomacy-espionage-summits.tsv",
         include_str!("../../data/corpus/diplomacy-espionage-summits.tsv"),
     ),
-    (
-        "regions-eras.tsv",
-        include_str!("../../data/corpus/regions-eras.tsv"),
-    ),
+    ("regions-eras.tsv", include_str!("../../data/corpus/regions-eras.tsv")),
     (
         "sanctions-trade-energy.tsv",
         include_str!("../../data/corpus/sanctions-trade-energy.tsv"),
@@ -44,14 +109,7 @@ pub const STANCE_LABELS: [&str; 3] = ["conciliatory", "hard-line", "neutral"];
 /// Sentiment labels.
 pub const SENTIMENT_LABELS: [&str; 3] = ["negative", "neutral", "positive"];
 /// Register labels.
-pub const REGISTERS: [&str; 6] = [
-    "analyst",
-    "brief",
-    "oped",
-    "parliament",
-    "statement",
-    "wire",
-];
+pub const REGISTERS: [&str; 6] = ["analyst", "brief", "oped", "parliament", "statement", "wire"];
 
 /// Seed of the fixed held-out split.
 pub const SPLIT_SEED: u64 = 2026;
@@ -74,11 +132,7 @@ impl std::str::FromStr for Axis {
         match s {
             "stance" => Ok(Axis::Stance),
             "sentiment" => Ok(Axis::Sentiment),
-            other => Err(Error::param(
-                "axis",
-                other,
-                "expected `stance` or `sentiment`",
-            )),
+            other => Err(Error::param("axis", other, "expected `stance` or `sentiment`")),
         }
     }
 }
@@ -170,17 +224,13 @@ pub fn held_out_split(passages: &[Passage]) -> (Vec<usize>, Vec<usize>) {
     let mut rng = SplitMix64::new(SPLIT_SEED);
     let mut test = Vec::new();
     for label in STANCE_LABELS {
-        let mut members: Vec<usize> = (0..passages.len())
-            .filter(|&i| passages[i].stance == label)
-            .collect();
+        let mut members: Vec<usize> = (0..passages.len()).filter(|&i| passages[i].stance == label).collect();
         rng.shuffle(&mut members);
         let k = (members.len() as f64 * HELD_OUT_FRACTION).round() as usize;
         test.extend_from_slice(&members[..k.min(members.len())]);
     }
     test.sort_unstable();
-    let train = (0..passages.len())
-        .filter(|i| test.binary_search(i).is_err())
-        .collect();
+    let train = (0..passages.len()).filter(|i| test.binary_search(i).is_err()).collect();
     (train, test)
 }
 

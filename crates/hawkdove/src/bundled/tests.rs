@@ -21,10 +21,7 @@ fn malformed_corpus_lines_are_rejected() {
     assert!(parse_corpus_file("x", &format!("{h}\na\thard-line\tnegative\twire\n")).is_err());
     assert!(parse_corpus_file("x", &format!("{h}\na\thawkish\tnegative\twire\ttext\n")).is_err());
     assert!(parse_corpus_file("x", &format!("{h}\na\thard-line\tangry\twire\ttext\n")).is_err());
-    assert!(
-        parse_corpus_file("x", &format!("{h}\na\thard-line\tnegative\ttweet\ttext\n")).is_err()
-    );
-    let ok =
-        parse_corpus_file("x", &format!("{h}\na\thard-line\tnegative\twire\ttext\n")).expect("ok");
+    assert!(parse_corpus_file("x", &format!("{h}\na\thard-line\tnegative\ttweet\ttext\n")).is_err());
+    let ok = parse_corpus_file("x", &format!("{h}\na\thard-line\tnegative\twire\ttext\n")).expect("ok");
     assert_eq!(ok[0].label(Axis::Sentiment), "negative");
 }

@@ -104,13 +104,10 @@ impl Report {
         }
         let k = classes.len();
         let index = |l: &str| {
-            classes
-                .iter()
-                .position(|c| c == l)
-                .ok_or_else(|| Error::UnknownLabel {
-                    label: l.to_string(),
-                    known: classes.to_vec(),
-                })
+            classes.iter().position(|c| c == l).ok_or_else(|| Error::UnknownLabel {
+                label: l.to_string(),
+                known: classes.to_vec(),
+            })
         };
         let t: Vec<usize> = truth.iter().map(|l| index(l)).collect::<Result<_>>()?;
         let n = t.len();
@@ -123,12 +120,7 @@ impl Report {
             }
         }
         // Accuracy through linfa's confusion matrix (predictions vs ground truth).
-        let pred_arr = Array1::from(
-            predictions
-                .iter()
-                .map(|p| p.label.clone())
-                .collect::<Vec<_>>(),
-        );
+        let pred_arr = Array1::from(predictions.iter().map(|p| p.label.clone()).collect::<Vec<_>>());
         let truth_arr = Array1::from(truth.to_vec());
         let accuracy = if n == 0 {
             0.0
@@ -140,16 +132,8 @@ impl Report {
                 let tp = confusion[c][c] as f64;
                 let support: usize = confusion[c].iter().sum();
                 let predicted: usize = confusion.iter().map(|r| r[c]).sum();
-                let precision = if predicted == 0 {
-                    0.0
-                } else {
-                    tp / predicted as f64
-                };
-                let recall = if support == 0 {
-                    0.0
-                } else {
-                    tp / support as f64
-                };
+                let precision = if predicted == 0 { 0.0 } else { tp / predicted as f64 };
+                let recall = if support == 0 { 0.0 } else { tp / support as f64 };
                 let f1 = if precision + recall == 0.0 {
                     0.0
                 } else {
@@ -172,13 +156,7 @@ impl Report {
                 let target = if j == *ti { 1.0 } else { 0.0 };
                 brier += (pj - target).powi(2);
             }
-            log_loss -= p
-                .probabilities
-                .get(*ti)
-                .copied()
-                .unwrap_or(0.0)
-                .max(1e-15)
-                .ln();
+            log_loss -= p.probabilities.get(*ti).copied().unwrap_or(0.0).max(1e-15).ln();
         }
         let denom = n.max(1) as f64;
         let (ece, reliability) = reliability(&t, predictions);
@@ -332,8 +310,7 @@ where
     let accs: Vec<f64> = per_fold.iter().map(|r| r.accuracy).collect();
     let mean = accs.iter().sum::<f64>() / accs.len().max(1) as f64;
     let var = accs.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / accs.len().max(1) as f64;
-    let mean_macro_f1 =
-        per_fold.iter().map(|r| r.macro_f1).sum::<f64>() / per_fold.len().max(1) as f64;
+    let mean_macro_f1 = per_fold.iter().map(|r| r.macro_f1).sum::<f64>() / per_fold.len().max(1) as f64;
     Ok(CvReport {
         folds,
         seed,

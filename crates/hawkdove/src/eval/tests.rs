@@ -43,11 +43,8 @@ fn report_metrics_by_hand() {
     let f1a = 2.0 * 1.0 * 0.5 / 1.5;
     let f1b = 2.0 * (2.0 / 3.0) * 1.0 / (2.0 / 3.0 + 1.0);
     assert!((r.macro_f1 - (f1a + f1b) / 2.0).abs() < 1e-12);
-    let brier = ((0.1f64.powi(2) * 2.0)
-        + (0.6f64.powi(2) * 2.0)
-        + (0.2f64.powi(2) * 2.0)
-        + (0.3f64.powi(2) * 2.0))
-        / 4.0;
+    let brier =
+        ((0.1f64.powi(2) * 2.0) + (0.6f64.powi(2) * 2.0) + (0.2f64.powi(2) * 2.0) + (0.3f64.powi(2) * 2.0)) / 4.0;
     assert!((r.brier - brier).abs() < 1e-12);
     // ECE: bins 0.9 (1, conf .9, acc 1), 0.6 (1, .6, 0), 0.8 (1, .8, 1), 0.7 (1, .7, 1)
     let ece = (0.1 + 0.6 + 0.2 + 0.3) / 4.0;
@@ -102,9 +99,7 @@ fn tsv_errors_name_the_line() {
         other => panic!("{other:?}"),
     }
     match parse_tsv(b"pos\tgood\nneg\tbad \xff film\n", p) {
-        Err(Error::Tsv {
-            line: 2, reason, ..
-        }) => assert!(reason.contains("UTF-8")),
+        Err(Error::Tsv { line: 2, reason, .. }) => assert!(reason.contains("UTF-8")),
         other => panic!("{other:?}"),
     }
     assert!(matches!(

@@ -74,10 +74,8 @@ pub struct Explanation {
 impl Explanation {
     /// The `n` features pushing hardest toward each pole: `(toward negative, toward positive)`.
     pub fn top(&self, n: usize) -> (Vec<&FeatureContribution>, Vec<&FeatureContribution>) {
-        let mut neg: Vec<&FeatureContribution> =
-            self.features.iter().filter(|f| f.to_score < 0.0).collect();
-        let mut pos: Vec<&FeatureContribution> =
-            self.features.iter().filter(|f| f.to_score > 0.0).collect();
+        let mut neg: Vec<&FeatureContribution> = self.features.iter().filter(|f| f.to_score < 0.0).collect();
+        let mut pos: Vec<&FeatureContribution> = self.features.iter().filter(|f| f.to_score > 0.0).collect();
         neg.sort_by(|a, b| a.to_score.total_cmp(&b.to_score));
         pos.sort_by(|a, b| b.to_score.total_cmp(&a.to_score));
         neg.truncate(n);
@@ -163,18 +161,12 @@ impl Model {
             })
             .collect();
         // Spans: group token occurrences by (column, n-gram start) runs.
-        let index_of = |col: u32| {
-            features
-                .binary_search_by_key(&(col as usize), |f| f.column)
-                .ok()
-        };
+        let index_of = |col: u32| features.binary_search_by_key(&(col as usize), |f| f.column).ok();
         let mut occurrences: Vec<(usize, Vec<usize>)> = Vec::new(); // (feature index, tokens)
         let mut last: Option<(u32, usize)> = None;
         for &(tok, col) in &token_cols {
             match (last, occurrences.last_mut()) {
-                (Some((c, prev)), Some((_, toks)))
-                    if c == col && tok == prev + 1 && !toks.is_empty() =>
-                {
+                (Some((c, prev)), Some((_, toks))) if c == col && tok == prev + 1 && !toks.is_empty() => {
                     toks.push(tok);
                 }
                 _ => {
@@ -274,11 +266,7 @@ impl Model {
     pub fn top_pole_features(&self, n: usize) -> (Vec<FeatureWeight>, Vec<FeatureWeight>) {
         let d = self.featurizer.n_features();
         let mut cols: Vec<usize> = (0..d).collect();
-        cols.sort_by(|&a, &b| {
-            self.pole_weight(a)
-                .total_cmp(&self.pole_weight(b))
-                .then(a.cmp(&b))
-        });
+        cols.sort_by(|&a, &b| self.pole_weight(a).total_cmp(&self.pole_weight(b)).then(a.cmp(&b)));
         let make = |j: usize| FeatureWeight {
             name: self.featurizer.feature_name(j),
             column: j,

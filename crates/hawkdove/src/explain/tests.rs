@@ -9,10 +9,7 @@ fn model(k3: bool) -> Model {
     ];
     let mut labels = vec!["hard-line", "hard-line", "conciliatory", "conciliatory"];
     if k3 {
-        texts.extend([
-            "the committee meets in Geneva",
-            "the report was published on Tuesday",
-        ]);
+        texts.extend(["the committee meets in Geneva", "the report was published on Tuesday"]);
         labels.extend(["neutral", "neutral"]);
     }
     Model::train(&texts, &labels, &ModelParams::default()).expect("train")

@@ -29,12 +29,7 @@ impl CsrMatrix {
 
     /// Build from raw CSR arrays, checking every invariant (lengths, monotone `indptr`,
     /// strictly increasing in-range column indices, finite values).
-    pub fn try_new(
-        indptr: Vec<usize>,
-        indices: Vec<u32>,
-        data: Vec<f32>,
-        ncols: usize,
-    ) -> Result<Self> {
+    pub fn try_new(indptr: Vec<usize>, indices: Vec<u32>, data: Vec<f32>, ncols: usize) -> Result<Self> {
         if indptr.first() != Some(&0) {
             return Err(Error::param("indptr", indptr.first(), "must start with 0"));
         }
@@ -59,11 +54,7 @@ impl CsrMatrix {
             }
             let row = &indices[w[0]..w[1]];
             if row.windows(2).any(|p| p[0] >= p[1]) {
-                return Err(Error::param(
-                    "indices",
-                    w,
-                    "must be strictly increasing within a row",
-                ));
+                return Err(Error::param("indices", w, "must be strictly increasing within a row"));
             }
             if let Some(&last) = row.last() {
                 if last as usize >= ncols {
@@ -204,8 +195,7 @@ mod tests {
 
     #[test]
     fn rows_dot_and_select() {
-        let m =
-            CsrMatrix::from_sorted_rows(vec![vec![(0, 1.0), (2, 2.0)], vec![], vec![(1, 3.0)]], 3);
+        let m = CsrMatrix::from_sorted_rows(vec![vec![(0, 1.0), (2, 2.0)], vec![], vec![(1, 3.0)]], 3);
         assert_eq!(m.nrows(), 3);
         assert_eq!(m.row_dot(0, &[1.0, 1.0, 0.5]), 2.0);
         assert_eq!(m.row_dot(1, &[1.0, 1.0, 1.0]), 0.0);

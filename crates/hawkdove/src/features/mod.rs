@@ -16,9 +16,12 @@
 //! Features never become dense: see DESIGN.md for the measurements behind that.
 
 mod csr;
+mod lexicon;
 mod space;
 
 pub use csr::CsrMatrix;
+use lexicon::LexiconMatcher;
+pub use lexicon::{Lexicon, LexiconEntry, MAX_LEXICON_PHRASE, MAX_LEXICON_POLES};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -117,6 +120,9 @@ pub struct FeaturizerConfig {
     pub idf: bool,
     /// Scale each row to unit l2 norm; default `true`.
     pub normalize: bool,
+    /// A domain lexicon whose matches become extra features (two columns per pole, after the
+    /// n-gram columns); default none.
+    pub lexicon: Option<Lexicon>,
 }
 
 impl Default for FeaturizerConfig {
@@ -129,6 +135,7 @@ impl Default for FeaturizerConfig {
             weighting: Weighting::default(),
             idf: true,
             normalize: true,
+            lexicon: None,
         }
     }
 }
@@ -136,6 +143,9 @@ impl Default for FeaturizerConfig {
 impl FeaturizerConfig {
     /// Check every setting; called before any work starts.
     pub fn validate(&self) -> Result<()> {
+        if let Some(lex) = &self.lexicon {
+            lex.validate()?;
+        }
         let (lo, hi) = self.word_ngrams;
         if lo < 1 || lo > hi || hi > MAX_WORD_NGRAM {
             return Err(Error::param(
@@ -181,11 +191,7 @@ impl FeaturizerConfig {
             }
             FeatureSpace::Hashing { bits, .. } => {
                 if *bits < 1 || *bits > MAX_HASH_BITS {
-                    return Err(Error::param(
-                        "bits",
-                        bits,
-                        format!("must be in 1..={MAX_HASH_BITS}"),
-                    ));
+                    return Err(Error::param("bits", bits, format!("must be in 1..={MAX_HASH_BITS}")));
                 }
             }
         }
@@ -199,7 +205,21 @@ pub struct Featurizer {
     config: FeaturizerConfig,
     analyzer: Analyzer,
     space: FittedSpace,
+    lexicon: LexiconMatcher,
     idf: Option<Vec<f32>>,
+}
+
+fn matcher(config: &FeaturizerConfig) -> LexiconMatcher {
+    config
+        .lexicon
+        .as_ref()
+        .map(|l| LexiconMatcher::new(l, &config.text))
+        .unwrap_or_default()
+}
+
+/// Number of columns `config`'s lexicon adds.
+pub(crate) fn lexicon_columns(config: &FeaturizerConfig) -> usize {
+    config.lexicon.as_ref().map_or(0, Lexicon::n_columns)
 }
 
 /// Per-thread scratch buffers for featurizing one text.
@@ -230,16 +250,36 @@ impl Featurizer {
                 min_df,
                 max_df,
                 max_features,
-            } => space::fit_vocabulary(&analyzer, config, texts, *min_df, *max_df, *max_features)?,
+            } => {
+                let (space, mut counts, mut df) =
+                    space::fit_vocabulary(&analyzer, config, texts, *min_df, *max_df, *max_features)?;
+                if config.lexicon.is_some() {
+                    // Lexicon columns come after the vocabulary; count them in a second pass.
+                    let probe = Featurizer {
+                        config: config.clone(),
+                        analyzer: Analyzer::new(&config.text),
+                        space: FittedSpace::Vocabulary(Vocabulary::default()),
+                        lexicon: matcher(config),
+                        idf: None,
+                    };
+                    let base = space.n_features() as u32;
+                    let lex_rows = probe.count_rows(texts);
+                    df.extend(document_frequencies(&lex_rows, probe.lexicon.n_columns()));
+                    for (row, lex) in counts.iter_mut().zip(lex_rows) {
+                        row.extend(lex.into_iter().map(|(c, n)| (c + base, n)));
+                    }
+                }
+                (space, counts, df)
+            }
             FeatureSpace::Hashing { bits, seed } => {
-                let space = FittedSpace::Hashing {
-                    bits: *bits,
-                    seed: *seed,
-                };
                 let probe = Featurizer {
                     config: config.clone(),
                     analyzer: Analyzer::new(&config.text),
-                    space,
+                    space: FittedSpace::Hashing {
+                        bits: *bits,
+                        seed: *seed,
+                    },
+                    lexicon: matcher(config),
                     idf: None,
                 };
                 let counts = probe.count_rows(texts);
@@ -247,18 +287,17 @@ impl Featurizer {
                 (probe.space, counts, df)
             }
         };
-        let n_features = space.n_features();
+        let lexicon = matcher(config);
+        let n_features = space.n_features() + lexicon.n_columns();
         let idf = config.idf.then(|| smooth_idf(&df, texts.len()));
         let featurizer = Featurizer {
             config: config.clone(),
             analyzer,
             space,
+            lexicon,
             idf,
         };
-        let rows: Vec<Vec<(u32, f32)>> = counts
-            .into_par_iter()
-            .map(|r| featurizer.weigh(r))
-            .collect();
+        let rows: Vec<Vec<(u32, f32)>> = counts.into_par_iter().map(|r| featurizer.weigh(r)).collect();
         Ok((featurizer, CsrMatrix::from_sorted_rows(rows, n_features)))
     }
 
@@ -275,17 +314,19 @@ impl Featurizer {
         idf: Option<Vec<f32>>,
     ) -> Result<Featurizer> {
         config.validate()?;
+        let expected = space.n_features() + lexicon_columns(&config);
         if let Some(idf) = &idf {
-            if idf.len() != space.n_features() {
+            if idf.len() != expected {
                 return Err(Error::DimensionMismatch {
                     what: "idf",
-                    expected: space.n_features(),
+                    expected,
                     found: idf.len(),
                 });
             }
         }
         Ok(Featurizer {
             analyzer: Analyzer::new(&config.text),
+            lexicon: matcher(&config),
             config,
             space,
             idf,
@@ -304,7 +345,7 @@ impl Featurizer {
 
     /// Number of feature columns.
     pub fn n_features(&self) -> usize {
-        self.space.n_features()
+        self.space.n_features() + self.lexicon.n_columns()
     }
 
     /// The fitted idf vector, if idf weighting is on.
@@ -320,13 +361,33 @@ impl Featurizer {
     /// character n-grams shown as `[gram]`), or `None` in hashing mode.
     pub fn feature_names(&self) -> Option<Vec<String>> {
         match &self.space {
-            FittedSpace::Vocabulary(v) => Some(v.display_names()),
+            FittedSpace::Vocabulary(v) => {
+                let mut names = v.display_names();
+                names.extend(
+                    self.config
+                        .lexicon
+                        .as_ref()
+                        .map(Lexicon::column_names)
+                        .unwrap_or_default(),
+                );
+                Some(names)
+            }
             FittedSpace::Hashing { .. } => None,
         }
     }
 
     /// A readable name for column `col`: the n-gram in vocabulary mode, `hash:COL` otherwise.
     pub fn feature_name(&self, col: usize) -> String {
+        let base = self.space.n_features();
+        if col >= base {
+            let names = self
+                .config
+                .lexicon
+                .as_ref()
+                .map(Lexicon::column_names)
+                .unwrap_or_default();
+            return names.get(col - base).cloned().unwrap_or_else(|| format!("#{col}"));
+        }
         match &self.space {
             FittedSpace::Vocabulary(v) => v.display_name(col),
             FittedSpace::Hashing { .. } => format!("hash:{col}"),
@@ -344,9 +405,7 @@ impl Featurizer {
         } else {
             texts
                 .par_iter()
-                .map_init(Scratch::default, |scratch, t| {
-                    self.transform_one(t.as_ref(), scratch)
-                })
+                .map_init(Scratch::default, |scratch, t| self.transform_one(t.as_ref(), scratch))
                 .collect()
         };
         CsrMatrix::from_sorted_rows(rows, self.n_features())
@@ -363,12 +422,14 @@ impl Featurizer {
     pub(crate) fn token_columns(&self, text: &str, analysis: &mut Analysis) -> Vec<(usize, u32)> {
         self.analyzer.analyze_into(text, analysis);
         let mut out = Vec::new();
-        self.space
-            .columns(&self.config, analysis, |first_token, n_tokens, col| {
-                for t in first_token..first_token + n_tokens {
-                    out.push((t, col));
-                }
-            });
+        let mut push = |first_token: usize, n_tokens: usize, col: u32| {
+            for t in first_token..first_token + n_tokens {
+                out.push((t, col));
+            }
+        };
+        self.space.columns(&self.config, analysis, &mut push);
+        let base = self.space.n_features() as u32;
+        self.lexicon.matches(analysis, |t, n, c| push(t, n, base + c));
         out
     }
 
@@ -383,6 +444,8 @@ impl Featurizer {
             &mut scratch.grams,
             |_, _, col| cols.push(col),
         );
+        let base = self.space.n_features() as u32;
+        self.lexicon.matches(&scratch.analysis, |_, _, c| cols.push(base + c));
         run_length(&mut scratch.columns)
     }
 
@@ -412,11 +475,7 @@ impl Featurizer {
             })
             .collect();
         if self.config.normalize {
-            let norm = row
-                .iter()
-                .map(|(_, v)| f64::from(*v).powi(2))
-                .sum::<f64>()
-                .sqrt();
+            let norm = row.iter().map(|(_, v)| f64::from(*v).powi(2)).sum::<f64>().sqrt();
             if norm > 0.0 {
                 for (_, v) in &mut row {
                     *v = (f64::from(*v) / norm) as f32;
@@ -463,12 +522,7 @@ pub(crate) fn smooth_idf(df: &[u32], n_docs: usize) -> Vec<f32> {
 /// Naive-Bayes log-count ratios (Wang & Manning 2012) on binarized features, one vector per
 /// class `k` against the rest: `r_k = ln((p_k / |p_k|₁) / (q_k / |q_k|₁))` with
 /// `p_k = alpha + Σ_{y=k} 1[x>0]` and `q_k = alpha + Σ_{y≠k} 1[x>0]`.
-pub fn nb_log_count_ratios(
-    x: &CsrMatrix,
-    y: &[usize],
-    n_classes: usize,
-    alpha: f64,
-) -> Result<Vec<Vec<f64>>> {
+pub fn nb_log_count_ratios(x: &CsrMatrix, y: &[usize], n_classes: usize, alpha: f64) -> Result<Vec<Vec<f64>>> {
     if x.nrows() != y.len() {
         return Err(Error::LengthMismatch {
             left_name: "rows",
@@ -497,9 +551,7 @@ pub fn nb_log_count_ratios(
             }
         }
     }
-    let total: Vec<f64> = (0..d)
-        .map(|j| per_class.iter().map(|p| p[j]).sum())
-        .collect();
+    let total: Vec<f64> = (0..d).map(|j| per_class.iter().map(|p| p[j]).sum()).collect();
     Ok(per_class
         .iter()
         .map(|pk| {
@@ -507,10 +559,7 @@ pub fn nb_log_count_ratios(
             let q: Vec<f64> = pk.iter().zip(&total).map(|(v, t)| t - v + alpha).collect();
             let ps: f64 = p.iter().sum();
             let qs: f64 = q.iter().sum();
-            p.iter()
-                .zip(&q)
-                .map(|(a, b)| ((a / ps) / (b / qs)).ln())
-                .collect()
+            p.iter().zip(&q).map(|(a, b)| ((a / ps) / (b / qs)).ln()).collect()
         })
         .collect())
 }

@@ -18,9 +18,9 @@ use crate::text::{Analysis, Analyzer};
 type NgramKey = u128;
 
 fn pack(ids: &[u32]) -> NgramKey {
-    ids.iter().enumerate().fold(0u128, |k, (slot, &id)| {
-        k | (u128::from(id) + 1) << (32 * slot)
-    })
+    ids.iter()
+        .enumerate()
+        .fold(0u128, |k, (slot, &id)| k | (u128::from(id) + 1) << (32 * slot))
 }
 
 fn unpack(key: NgramKey) -> impl Iterator<Item = u32> {
@@ -71,9 +71,7 @@ impl Vocabulary {
     }
 
     pub(crate) fn display_names(&self) -> Vec<String> {
-        (0..self.n_features())
-            .map(|c| self.display_name(c))
-            .collect()
+        (0..self.n_features()).map(|c| self.display_name(c)).collect()
     }
 
     pub(crate) fn display_name(&self, col: usize) -> String {
@@ -109,11 +107,7 @@ impl Vocabulary {
                 }
             }
             if ids.len() < lo || ids.len() > hi {
-                return Err(bad_name(
-                    col,
-                    name,
-                    &format!("n-gram order outside {lo}..={hi}"),
-                ));
+                return Err(bad_name(col, name, &format!("n-gram order outside {lo}..={hi}")));
             }
             if v.words.insert(pack(&ids), col as u32).is_some() {
                 return Err(bad_name(col, name, "duplicate feature"));
@@ -137,10 +131,7 @@ impl Vocabulary {
                         &format!("character n-gram order outside {clo}..={chi}"),
                     ));
                 }
-                if v.chars
-                    .insert(name.as_str().into(), (offset + i) as u32)
-                    .is_some()
-                {
+                if v.chars.insert(name.as_str().into(), (offset + i) as u32).is_some() {
                     return Err(bad_name(offset + i, name, "duplicate feature"));
                 }
             }
@@ -171,12 +162,7 @@ impl FittedSpace {
     }
 
     /// Report every feature column found in `analysis` as `(first token, n tokens, column)`.
-    pub(crate) fn columns(
-        &self,
-        config: &FeaturizerConfig,
-        analysis: &Analysis,
-        emit: impl FnMut(usize, usize, u32),
-    ) {
+    pub(crate) fn columns(&self, config: &FeaturizerConfig, analysis: &Analysis, emit: impl FnMut(usize, usize, u32)) {
         let mut ids = Vec::new();
         let mut grams = String::new();
         self.columns_with(config, analysis, &mut ids, &mut grams, emit);
@@ -250,11 +236,7 @@ impl FittedSpace {
                     let cseed = seed ^ CHAR_SEED_XOR;
                     for i in 0..n_tok {
                         for_each_char_gram(analysis.surface(i), clo, chi, grams, |g| {
-                            emit(
-                                i,
-                                1,
-                                (xxh3_64_with_seed(g.as_bytes(), cseed) >> shift) as u32,
-                            );
+                            emit(i, 1, (xxh3_64_with_seed(g.as_bytes(), cseed) >> shift) as u32);
                         });
                     }
                 }
@@ -307,11 +289,7 @@ struct ChunkArena {
 
 const FIT_CHUNK: usize = 256;
 
-fn intern_all<S: AsRef<str> + Sync>(
-    analyzer: &Analyzer,
-    texts: &[S],
-    want_surfaces: bool,
-) -> Interned {
+fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfaces: bool) -> Interned {
     let chunks: Vec<ChunkArena> = texts
         .par_chunks(FIT_CHUNK)
         .map_init(Analysis::default, |analysis, docs| {
@@ -533,11 +511,7 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
         });
     }
     if u32::try_from(selected.len()).is_err() {
-        return Err(Error::param(
-            "max_features",
-            selected.len(),
-            "more than 2^32 features",
-        ));
+        return Err(Error::param("max_features", selected.len(), "more than 2^32 features"));
     }
 
     let mut vocab = Vocabulary::default();
@@ -587,9 +561,11 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
                 cols.extend(keys.iter().filter_map(|k| vocab.words.get(k).copied()));
                 if chars.is_some() {
                     char_keys(d, ckeys);
-                    cols.extend(ckeys.iter().filter_map(|&g| {
-                        gram_col.get(g as usize).copied().filter(|&c| c != u32::MAX)
-                    }));
+                    cols.extend(
+                        ckeys
+                            .iter()
+                            .filter_map(|&g| gram_col.get(g as usize).copied().filter(|&c| c != u32::MAX)),
+                    );
                 }
                 run_length(cols)
             },

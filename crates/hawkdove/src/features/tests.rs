@@ -20,6 +20,33 @@ fn plain_config() -> FeaturizerConfig {
     }
 }
 
+fn with_lexicon(mut config: FeaturizerConfig) -> FeaturizerConfig {
+    config.lexicon = Some(
+        Lexicon::parse("hard-line\tfroze assets\nhard-line\tsanctions\nconciliatory\tceasefire\n").expect("lexicon"),
+    );
+    config
+}
+
+#[test]
+fn lexicon_columns_follow_the_vocabulary() {
+    let (f, x) = Featurizer::fit_transform(&with_lexicon(FeaturizerConfig::default()), DOCS).expect("fit");
+    let names = f.feature_names().unwrap_or_default();
+    assert_eq!(names.len(), f.n_features());
+    assert_eq!(
+        &names[names.len() - 4..],
+        [
+            "lexicon:conciliatory",
+            "lexicon:not_conciliatory",
+            "lexicon:hard-line",
+            "lexicon:not_hard-line"
+        ]
+    );
+    let hard = (f.n_features() - 2) as u32;
+    // Document 2 mentions sanctions three times.
+    assert!(x.row(2).0.contains(&hard));
+    assert!(!x.row(0).0.contains(&hard));
+}
+
 fn rows_of(m: &CsrMatrix) -> Vec<Vec<(u32, f32)>> {
     (0..m.nrows())
         .map(|i| {
@@ -53,6 +80,11 @@ fn training_rows_equal_transform_rows() {
             space: FeatureSpace::Hashing { bits: 10, seed: 3 },
             ..FeaturizerConfig::default()
         },
+        with_lexicon(FeaturizerConfig::default()),
+        with_lexicon(FeaturizerConfig {
+            space: FeatureSpace::Hashing { bits: 8, seed: 1 },
+            ..FeaturizerConfig::default()
+        }),
     ] {
         let (f, x) = Featurizer::fit_transform(&config, DOCS).expect("fit");
         let again = f.transform(DOCS);
@@ -161,10 +193,7 @@ fn invalid_configs_are_rejected_before_work() {
     ];
     for config in bad {
         assert!(
-            matches!(
-                Featurizer::fit(&config, DOCS),
-                Err(Error::InvalidParameter { .. })
-            ),
+            matches!(Featurizer::fit(&config, DOCS), Err(Error::InvalidParameter { .. })),
             "{config:?}"
         );
     }
@@ -197,8 +226,7 @@ fn fitting_is_independent_of_thread_count() {
             .build()
             .expect("pool");
         pool.install(|| {
-            let (f, x) =
-                Featurizer::fit_transform(&FeaturizerConfig::default(), &many).expect("fit");
+            let (f, x) = Featurizer::fit_transform(&FeaturizerConfig::default(), &many).expect("fit");
             (f.feature_names(), rows_of(&x))
         })
     };
@@ -219,8 +247,7 @@ fn nb_ratios_point_to_the_class() {
 #[test]
 fn tfidf_matches_scikit_learn_golden_values() {
     let golden: serde_json::Value =
-        serde_json::from_str(include_str!("../../tests/fixtures/tfidf_golden.json"))
-            .expect("fixture");
+        serde_json::from_str(include_str!("../../tests/fixtures/tfidf_golden.json")).expect("fixture");
     let texts: Vec<String> = golden["texts"]
         .as_array()
         .expect("texts")

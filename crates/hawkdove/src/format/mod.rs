@@ -124,11 +124,7 @@ fn json_error(e: serde_json::Error) -> Error {
 /// Read and check the header: `Ok(())` when the version is the one this build reads.
 fn check_header(bytes: &[u8]) -> Result<()> {
     let header: Header = serde_json::from_slice(bytes).map_err(json_error)?;
-    let writer = header
-        .hawkdove_version
-        .as_str()
-        .unwrap_or("unknown")
-        .to_string();
+    let writer = header.hawkdove_version.as_str().unwrap_or("unknown").to_string();
     match header.format_version.as_u64() {
         Some(FORMAT_VERSION) => Ok(()),
         Some(found) => Err(FormatError::UnsupportedVersion {
@@ -162,10 +158,7 @@ impl Featurizer {
         check_header(bytes)?;
         let file: FeaturizerFile = serde_json::from_slice(bytes).map_err(json_error)?;
         if file.kind != FEATURIZER_KIND {
-            return Err(invalid(
-                "kind",
-                format!("{:?} is not a featurizer", file.kind),
-            ));
+            return Err(invalid("kind", format!("{:?} is not a featurizer", file.kind)));
         }
         build_featurizer(file.featurizer, file.vocabulary, file.idf)
     }
@@ -176,9 +169,7 @@ fn build_featurizer(
     vocabulary: Option<VocabularyFile>,
     idf: Option<Vec<f32>>,
 ) -> Result<Featurizer> {
-    config
-        .validate()
-        .map_err(|e| invalid("featurizer", e.to_string()))?;
+    config.validate().map_err(|e| invalid("featurizer", e.to_string()))?;
     let space = match (&config.space, vocabulary) {
         (FeatureSpace::Vocabulary { .. }, Some(v)) => {
             FittedSpace::Vocabulary(Vocabulary::from_names(v.words, v.chars, &config)?)
@@ -187,14 +178,10 @@ fn build_featurizer(
             bits: *bits,
             seed: *seed,
         },
-        (FeatureSpace::Vocabulary { .. }, None) => {
-            return Err(invalid("vocabulary", "missing for a vocabulary model"))
-        }
-        (FeatureSpace::Hashing { .. }, Some(_)) => {
-            return Err(invalid("vocabulary", "present in a hashing model"))
-        }
+        (FeatureSpace::Vocabulary { .. }, None) => return Err(invalid("vocabulary", "missing for a vocabulary model")),
+        (FeatureSpace::Hashing { .. }, Some(_)) => return Err(invalid("vocabulary", "present in a hashing model")),
     };
-    let d = space.n_features();
+    let d = space.n_features() + crate::features::lexicon_columns(&config);
     if d == 0 {
         return Err(invalid("vocabulary", "no features"));
     }
@@ -203,15 +190,8 @@ fn build_featurizer(
             if v.len() != d {
                 return Err(inconsistent("idf length vs features", d, v.len()));
             }
-            if let Some((i, x)) = v
-                .iter()
-                .enumerate()
-                .find(|(_, x)| !(x.is_finite() && **x > 0.0))
-            {
-                return Err(invalid(
-                    &format!("idf[{i}]"),
-                    format!("{x} is not finite and positive"),
-                ));
+            if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(x.is_finite() && **x > 0.0)) {
+                return Err(invalid(&format!("idf[{i}]"), format!("{x} is not finite and positive")));
             }
         }
         (None, false) => {}
@@ -258,8 +238,7 @@ impl Model {
                 params: self.params.clone(),
             }),
         };
-        serde_json::to_writer(writer, &file)
-            .map_err(|e| Error::Format(FormatError::Json(e.to_string())))
+        serde_json::to_writer(writer, &file).map_err(|e| Error::Format(FormatError::Json(e.to_string())))
     }
 
     /// Save to `path`.
@@ -316,10 +295,7 @@ impl Model {
 fn build(file: ModelFile) -> Result<Model> {
     let k = file.classes.len();
     if k < 2 {
-        return Err(invalid(
-            "classes",
-            format!("need at least 2 classes, found {k}"),
-        ));
+        return Err(invalid("classes", format!("need at least 2 classes, found {k}")));
     }
     if file.classes.windows(2).any(|w| w[0] >= w[1]) {
         return Err(invalid("classes", "must be sorted and distinct"));
@@ -339,26 +315,14 @@ fn build(file: ModelFile) -> Result<Model> {
     let d = featurizer.n_features();
     let rows = if k == 2 { 1 } else { k };
     if file.weights.len() != rows {
-        return Err(inconsistent(
-            "weight rows vs classes",
-            rows,
-            file.weights.len(),
-        ));
+        return Err(inconsistent("weight rows vs classes", rows, file.weights.len()));
     }
     if file.intercepts.len() != rows {
-        return Err(inconsistent(
-            "intercepts vs classes",
-            rows,
-            file.intercepts.len(),
-        ));
+        return Err(inconsistent("intercepts vs classes", rows, file.intercepts.len()));
     }
     for (r, row) in file.weights.iter().enumerate() {
         if row.len() != d {
-            return Err(inconsistent(
-                &format!("weights[{r}] length vs features"),
-                d,
-                row.len(),
-            ));
+            return Err(inconsistent(&format!("weights[{r}] length vs features"), d, row.len()));
         }
         if let Some(j) = row.iter().position(|v| !v.is_finite()) {
             return Err(invalid(&format!("weights[{r}][{j}]"), "not finite"));
@@ -374,9 +338,7 @@ fn build(file: ModelFile) -> Result<Model> {
         ));
     }
     let linear = LinearModel::from_parts(file.classes, file.weights, file.intercepts, d)?;
-    let (n_train, params) = file
-        .training
-        .map_or((0, None), |t| (t.n_documents, t.params));
+    let (n_train, params) = file.training.map_or((0, None), |t| (t.n_documents, t.params));
     Ok(Model {
         featurizer,
         linear,

@@ -49,6 +49,15 @@ fn round_trip_is_exact() {
         },
         ModelParams {
             featurizer: crate::FeaturizerConfig {
+                lexicon: Some(
+                    crate::features::Lexicon::parse("hard-line\tfroze\nconciliatory\ttalks\n").expect("lexicon"),
+                ),
+                ..crate::FeaturizerConfig::default()
+            },
+            ..ModelParams::default()
+        },
+        ModelParams {
+            featurizer: crate::FeaturizerConfig {
                 char_ngrams: Some((2, 4)),
                 idf: false,
                 ..crate::FeaturizerConfig::default()
@@ -71,10 +80,7 @@ fn round_trip_is_exact() {
 fn format_version_comes_first() {
     let bytes = trained(&ModelParams::default()).to_bytes().expect("bytes");
     let text = String::from_utf8_lossy(&bytes[..40]).to_string();
-    assert!(
-        text.starts_with("{\"format_version\":1,\"hawkdove_version\""),
-        "{text}"
-    );
+    assert!(text.starts_with("{\"format_version\":1,\"hawkdove_version\""), "{text}");
 }
 
 #[test]
@@ -86,10 +92,7 @@ fn save_and_load_files() {
     m.save(&path).expect("save");
     let back = Model::load(&path).expect("load");
     assert_eq!(back.predict("froze assets"), m.predict("froze assets"));
-    assert!(matches!(
-        Model::load(dir.join("missing.json")),
-        Err(Error::Io { .. })
-    ));
+    assert!(matches!(Model::load(dir.join("missing.json")), Err(Error::Io { .. })));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -127,10 +130,7 @@ fn corrupt_files_are_rejected() {
             "classes wrong type",
             load_value(&mutate(&|v| v["classes"] = json!("abc"))),
         ),
-        (
-            "one class",
-            load_value(&mutate(&|v| v["classes"] = json!(["a"]))),
-        ),
+        ("one class", load_value(&mutate(&|v| v["classes"] = json!(["a"])))),
         (
             "unsorted classes",
             load_value(&mutate(&|v| {
@@ -143,9 +143,7 @@ fn corrupt_files_are_rejected() {
         ),
         (
             "same poles",
-            load_value(&mutate(&|v| {
-                v["poles"]["positive"] = v["poles"]["negative"].clone()
-            })),
+            load_value(&mutate(&|v| v["poles"]["positive"] = v["poles"]["negative"].clone())),
         ),
         (
             "idf too short",
@@ -153,10 +151,7 @@ fn corrupt_files_are_rejected() {
                 v["idf"].as_array_mut().map(|a| a.pop());
             })),
         ),
-        (
-            "idf negative",
-            load_value(&mutate(&|v| v["idf"][0] = json!(-1.0))),
-        ),
+        ("idf negative", load_value(&mutate(&|v| v["idf"][0] = json!(-1.0)))),
         (
             "weights row short",
             load_value(&mutate(&|v| {
@@ -202,9 +197,7 @@ fn corrupt_files_are_rejected() {
         ),
         (
             "vocabulary n-gram too long",
-            load_value(&mutate(&|v| {
-                v["vocabulary"]["words"][0] = json!("a b c d e")
-            })),
+            load_value(&mutate(&|v| v["vocabulary"]["words"][0] = json!("a b c d e"))),
         ),
         (
             "vocabulary shorter than weights",

@@ -65,11 +65,7 @@ impl Problem<'_> {
                 for i in lo..hi {
                     let (cols, vals) = self.x.row(i);
                     for (j, zj) in z.iter_mut().enumerate() {
-                        let mut acc = if self.fit_intercept {
-                            p[k * d + j]
-                        } else {
-                            0.0
-                        };
+                        let mut acc = if self.fit_intercept { p[k * d + j] } else { 0.0 };
                         for (&c, &v) in cols.iter().zip(vals) {
                             acc += self.eff(p, j, c as usize) * f64::from(v);
                         }

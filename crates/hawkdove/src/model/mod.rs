@@ -280,17 +280,8 @@ impl LinearModel {
                 });
             }
         }
-        if weights
-            .iter()
-            .flatten()
-            .chain(&intercepts)
-            .any(|v| !v.is_finite())
-        {
-            return Err(Error::param(
-                "weights",
-                "non-finite",
-                "all weights must be finite",
-            ));
+        if weights.iter().flatten().chain(&intercepts).any(|v| !v.is_finite()) {
+            return Err(Error::param("weights", "non-finite", "all weights must be finite"));
         }
         Ok(LinearModel {
             classes,
@@ -376,20 +367,14 @@ pub fn encode_labels(y: &[String]) -> Result<(Vec<String>, Vec<usize>)> {
             label: classes.pop().unwrap_or_default(),
         });
     }
-    let yi = y
-        .iter()
-        .map(|l| classes.binary_search(l).unwrap_or(0))
-        .collect();
+    let yi = y.iter().map(|l| classes.binary_search(l).unwrap_or(0)).collect();
     Ok((classes, yi))
 }
 
 /// Numerically stable softmax of `logits / temperature`.
 pub fn softmax(logits: &[f64], temperature: f64) -> Vec<f64> {
     let m = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = logits
-        .iter()
-        .map(|z| ((z - m) / temperature).exp())
-        .collect();
+    let e: Vec<f64> = logits.iter().map(|z| ((z - m) / temperature).exp()).collect();
     let s: f64 = e.iter().sum();
     e.into_iter().map(|v| v / s).collect()
 }
@@ -496,15 +481,7 @@ pub(crate) fn fit_indexed(
         let signs: Vec<f64> = y.iter().map(|&c| if c == 1 { 1.0 } else { -1.0 }).collect();
         let c_i: Vec<f64> = costs.iter().map(|w| w * params.c).collect();
         let bias = params.fit_intercept.then_some(params.intercept_scaling);
-        let (mut w, b) = dcd::solve(
-            xs,
-            &signs,
-            &c_i,
-            bias,
-            params.tol,
-            params.max_iter,
-            params.seed,
-        );
+        let (mut w, b) = dcd::solve(xs, &signs, &c_i, bias, params.tol, params.max_iter, params.seed);
         if let Some(r) = ratio {
             for (wj, rj) in w.iter_mut().zip(r) {
                 *wj *= rj;

@@ -35,10 +35,7 @@ fn params_are_checked() {
         LogisticParams::default().class_weight(ClassWeight::Explicit(vec![("a".into(), f64::NAN)])),
         LogisticParams::default().class_weight(ClassWeight::Explicit(vec![("a".into(), 0.0)])),
     ] {
-        assert!(
-            matches!(p.check_ref(), Err(Error::InvalidParameter { .. })),
-            "{p:?}"
-        );
+        assert!(matches!(p.check_ref(), Err(Error::InvalidParameter { .. })), "{p:?}");
     }
 }
 
@@ -105,11 +102,7 @@ fn multinomial_lbfgs_agrees_with_linfa_logistic() {
     let (x, y) = toy(240, 3);
     let c = 2.0;
     let ours = LinearModel::fit(
-        &LogisticParams::default()
-            .c(c)
-            .nb_scaling(None)
-            .tol(1e-9)
-            .max_iter(2000),
+        &LogisticParams::default().c(c).nb_scaling(None).tol(1e-9).max_iter(2000),
         &x,
         &y,
     )
@@ -131,10 +124,7 @@ fn multinomial_lbfgs_agrees_with_linfa_logistic() {
         .collect();
     for i in 0..x.nrows() {
         for (j, &tj) in order.iter().enumerate() {
-            assert!(
-                (p_ours[(i, j)] - p_theirs[(i, tj)]).abs() < 1e-4,
-                "row {i} class {j}"
-            );
+            assert!((p_ours[(i, j)] - p_theirs[(i, tj)]).abs() < 1e-4, "row {i} class {j}");
         }
     }
 }
@@ -183,19 +173,15 @@ fn training_is_deterministic_across_thread_counts() {
             )
         })
         .collect();
-    let labels: Vec<String> = (0..600)
-        .map(|i| ["a", "b", "c"][i % 3].to_string())
-        .collect();
+    let labels: Vec<String> = (0..600).map(|i| ["a", "b", "c"][i % 3].to_string()).collect();
     let run = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .expect("pool")
             .install(|| {
-                let (_, x) = Featurizer::fit_transform(&FeaturizerConfig::default(), &docs)
-                    .expect("features");
-                let m3 =
-                    LinearModel::fit(&LogisticParams::default(), &x, &labels).expect("3 classes");
+                let (_, x) = Featurizer::fit_transform(&FeaturizerConfig::default(), &docs).expect("features");
+                let m3 = LinearModel::fit(&LogisticParams::default(), &x, &labels).expect("3 classes");
                 let two: Vec<String> = labels
                     .iter()
                     .map(|l| if l == "a" { "a".into() } else { "b".into() })
@@ -218,17 +204,12 @@ fn class_weights_shift_the_decision() {
     )
     .expect("fit");
     assert!(heavy.intercepts()[0] > plain.intercepts()[0]);
-    let unknown =
-        LogisticParams::default().class_weight(ClassWeight::Explicit(vec![("zz".into(), 2.0)]));
+    let unknown = LogisticParams::default().class_weight(ClassWeight::Explicit(vec![("zz".into(), 2.0)]));
     assert!(matches!(
         LinearModel::fit(&unknown, &x, &y),
         Err(Error::UnknownLabel { .. })
     ));
-    let balanced = LinearModel::fit(
-        &LogisticParams::default().class_weight(ClassWeight::Balanced),
-        &x,
-        &y,
-    );
+    let balanced = LinearModel::fit(&LogisticParams::default().class_weight(ClassWeight::Balanced), &x, &y);
     assert!(balanced.is_ok());
 }
 

@@ -86,11 +86,7 @@ impl ModelParams {
         self.logistic.validate()?;
         if let Calibration::Temperature { folds } = self.calibration {
             if folds < 2 {
-                return Err(Error::param(
-                    "calibration.folds",
-                    folds,
-                    "must be at least 2",
-                ));
+                return Err(Error::param("calibration.folds", folds, "must be at least 2"));
             }
         }
         if let Some(p) = &self.poles {
@@ -296,22 +292,14 @@ fn resolve_poles(classes: &[String], given: Option<&Poles>) -> Result<(usize, us
     }
     for (neg, pos) in KNOWN_POLES {
         let lower: Vec<String> = classes.iter().map(|c| c.to_lowercase()).collect();
-        if let (Some(a), Some(b)) = (
-            lower.iter().position(|c| c == neg),
-            lower.iter().position(|c| c == pos),
-        ) {
+        if let (Some(a), Some(b)) = (lower.iter().position(|c| c == neg), lower.iter().position(|c| c == pos)) {
             return Ok((a, b));
         }
     }
     Ok((0, classes.len() - 1))
 }
 
-pub(crate) fn check_class_sizes(
-    classes: &[String],
-    y: &[usize],
-    min: usize,
-    purpose: &str,
-) -> Result<()> {
+pub(crate) fn check_class_sizes(classes: &[String], y: &[usize], min: usize, purpose: &str) -> Result<()> {
     let mut counts = vec![0usize; classes.len()];
     for &c in y {
         counts[c] += 1;

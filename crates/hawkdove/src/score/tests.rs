@@ -27,11 +27,7 @@ fn corpus() -> (Vec<String>, Vec<String>) {
     ];
     let mut texts = Vec::new();
     let mut labels = Vec::new();
-    for (set, label) in [
-        (&hard, "hard-line"),
-        (&soft, "conciliatory"),
-        (&neutral, "neutral"),
-    ] {
+    for (set, label) in [(&hard, "hard-line"), (&soft, "conciliatory"), (&neutral, "neutral")] {
         for t in set.iter() {
             texts.push(t.to_string());
             labels.push(label.to_string());

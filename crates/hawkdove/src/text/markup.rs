@@ -171,10 +171,7 @@ pub(crate) fn junk_attribute_end(text: &str, i: usize) -> Option<usize> {
         return None;
     }
     let lower = name.to_ascii_lowercase();
-    if !(JUNK_ATTRIBUTES.contains(&lower.as_str())
-        || lower.starts_with("data-")
-        || lower.starts_with("aria-"))
-    {
+    if !(JUNK_ATTRIBUTES.contains(&lower.as_str()) || lower.starts_with("data-") || lower.starts_with("aria-")) {
         return None;
     }
     let quote = after[1] as char;

@@ -61,8 +61,8 @@ pub struct NegationRules {
 impl Default for NegationRules {
     fn default() -> Self {
         let words = [
-            "not", "no", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor",
-            "without", "cannot", "hardly", "barely",
+            "not", "no", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor", "without", "cannot",
+            "hardly", "barely",
         ];
         let phrases = [
             "refused to",
@@ -199,9 +199,7 @@ impl Analysis {
 
     /// The normalized surface form of token `i` (case-folded, unstemmed, no negation prefix).
     pub fn surface(&self, i: usize) -> &str {
-        self.tokens
-            .get(i)
-            .map_or("", |t| &self.buf[t.surface.clone()])
+        self.tokens.get(i).map_or("", |t| &self.buf[t.surface.clone()])
     }
 
     /// The feature term of token `i` (stemmed, with [`NEGATION_PREFIX`] inside a scope).
@@ -312,83 +310,76 @@ impl Analyzer {
         let mut scratch = String::new();
         // Normalized surfaces of the last few tokens (for multi-word negators), as ranges in buf.
         let max_scope = self.config.negation.as_ref().map_or(0, |r| r.max_scope);
-        scan(
-            text,
-            self.config.strip_markup,
-            self.config.split_hyphens,
-            |raw| {
-                if raw.boundary_before {
+        scan(text, self.config.strip_markup, self.config.split_hyphens, |raw| {
+            if raw.boundary_before {
+                neg_active = false;
+            }
+            let original = &text[raw.span.clone()];
+            scratch.clear();
+            let kind = raw.kind;
+            match kind {
+                TokenKind::Url => {
+                    if !self.config.fold_urls {
+                        return;
+                    }
+                    scratch.push_str(URL_TERM);
+                }
+                TokenKind::Number if self.config.fold_numbers => scratch.push_str(NUMBER_TERM),
+                _ => normalize_into(original, self.config.lowercase, &mut scratch),
+            }
+            if raw.contraction {
+                if let Some(fixed) = contraction_surface(&scratch.to_lowercase()) {
+                    scratch.clear();
+                    scratch.push_str(fixed);
+                }
+            }
+            if scratch.is_empty() || scratch.len() > MAX_TOKEN_BYTES {
+                return;
+            }
+            let surface = scratch.as_str();
+            let role = if self.roles.is_empty() {
+                0
+            } else {
+                self.roles.get(surface).copied().unwrap_or(0)
+            };
+            if role & ROLE_BREAKER != 0 {
+                neg_active = false;
+            }
+            // Negators: single words, or the last word of a phrase.
+            let mut opens_scope = role & ROLE_NEGATOR != 0;
+            if !opens_scope && role & ROLE_PHRASE_END != 0 {
+                for phrase in &self.phrases {
+                    let n = phrase.len();
+                    if phrase.last().map(String::as_str) != Some(surface) || out.tokens.len() + 1 < n {
+                        continue;
+                    }
+                    let start = out.tokens.len() + 1 - n;
+                    let matches = (0..n - 1).all(|k| out.surface(start + k) == phrase[k]);
+                    if matches {
+                        opens_scope = true;
+                        // The phrase is the negator, not inside its own scope.
+                        for k in start..out.tokens.len() {
+                            unnegate(out, k);
+                        }
+                        break;
+                    }
+                }
+            }
+            let negated = !opens_scope && neg_active;
+            if opens_scope {
+                neg_active = true;
+                scope_len = 0;
+            } else if neg_active {
+                scope_len += 1;
+                if max_scope > 0 && scope_len >= max_scope {
                     neg_active = false;
                 }
-                let original = &text[raw.span.clone()];
-                scratch.clear();
-                let kind = raw.kind;
-                match kind {
-                    TokenKind::Url => {
-                        if !self.config.fold_urls {
-                            return;
-                        }
-                        scratch.push_str(URL_TERM);
-                    }
-                    TokenKind::Number if self.config.fold_numbers => scratch.push_str(NUMBER_TERM),
-                    _ => normalize_into(original, self.config.lowercase, &mut scratch),
-                }
-                if raw.contraction {
-                    if let Some(fixed) = contraction_surface(&scratch.to_lowercase()) {
-                        scratch.clear();
-                        scratch.push_str(fixed);
-                    }
-                }
-                if scratch.is_empty() || scratch.len() > MAX_TOKEN_BYTES {
-                    return;
-                }
-                let surface = scratch.as_str();
-                let role = if self.roles.is_empty() {
-                    0
-                } else {
-                    self.roles.get(surface).copied().unwrap_or(0)
-                };
-                if role & ROLE_BREAKER != 0 {
-                    neg_active = false;
-                }
-                // Negators: single words, or the last word of a phrase.
-                let mut opens_scope = role & ROLE_NEGATOR != 0;
-                if !opens_scope && role & ROLE_PHRASE_END != 0 {
-                    for phrase in &self.phrases {
-                        let n = phrase.len();
-                        if phrase.last().map(String::as_str) != Some(surface)
-                            || out.tokens.len() + 1 < n
-                        {
-                            continue;
-                        }
-                        let start = out.tokens.len() + 1 - n;
-                        let matches = (0..n - 1).all(|k| out.surface(start + k) == phrase[k]);
-                        if matches {
-                            opens_scope = true;
-                            // The phrase is the negator, not inside its own scope.
-                            for k in start..out.tokens.len() {
-                                unnegate(out, k);
-                            }
-                            break;
-                        }
-                    }
-                }
-                let negated = !opens_scope && neg_active;
-                if opens_scope {
-                    neg_active = true;
-                    scope_len = 0;
-                } else if neg_active {
-                    scope_len += 1;
-                    if max_scope > 0 && scope_len >= max_scope {
-                        neg_active = false;
-                    }
-                }
-                if role & ROLE_STOP != 0 {
-                    return;
-                }
-                push_token(out, raw.span, kind, negated, surface, self.stemmer.as_ref());
-            },
-        );
+            }
+            if role & ROLE_STOP != 0 {
+                return;
+            }
+            push_token(out, raw.span, kind, negated, surface, self.stemmer.as_ref());
+        });
     }
 }
 
@@ -445,12 +436,9 @@ fn unnegate(out: &mut Analysis, k: usize) {
 /// Fold typographic apostrophes, quotes and hyphens to ASCII.
 fn fold_char(c: char) -> char {
     match c {
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '`'
-        | '\u{00B4}' => '\'',
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
-        | '\u{00BB}' => '"',
-        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{FE63}'
-        | '\u{FF0D}' => '-',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '`' | '\u{00B4}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => '-',
         _ => c,
     }
 }
@@ -590,14 +578,7 @@ fn scan(text: &str, strip_markup: bool, split_hyphens: bool, mut emit: impl FnMu
                 i = next;
                 continue;
             }
-            i = scan_word(
-                text,
-                i,
-                strip_markup,
-                split_hyphens,
-                &mut boundary,
-                &mut emit,
-            );
+            i = scan_word(text, i, strip_markup, split_hyphens, &mut boundary, &mut emit);
             continue;
         }
         if is_clause_boundary(c) {
@@ -658,8 +639,7 @@ fn scan_word(
             continue;
         }
         let following = char_at(text, next, strip_markup);
-        let next_is_word =
-            following.is_some_and(|(f, _)| f.is_alphanumeric() && !is_unspaced_script(f));
+        let next_is_word = following.is_some_and(|(f, _)| f.is_alphanumeric() && !is_unspaced_script(f));
         if is_apostrophe(c) && next_is_word {
             apostrophe_at = Some((i, next));
             single_letter_run = false;
@@ -676,25 +656,16 @@ fn scan_word(
             i = next;
             continue;
         }
-        if (c == '.' || c == ',')
-            && all_digits
-            && following.is_some_and(|(f, _)| f.is_ascii_digit())
-        {
+        if (c == '.' || c == ',') && all_digits && following.is_some_and(|(f, _)| f.is_ascii_digit()) {
             end = next;
             i = next;
             continue;
         }
-        if c == '.'
-            && single_letter_run
-            && letters_in_part == 1
-            && !all_digits
-            && hyphen_parts.is_empty()
-        {
+        if c == '.' && single_letter_run && letters_in_part == 1 && !all_digits && hyphen_parts.is_empty() {
             // Acronym such as U.S. or U.N.: letter '.' letter '.' …
             let after = following.map(|(f, _)| f);
             let two_after = following.and_then(|(_, n2)| char_at(text, n2, strip_markup));
-            let continues =
-                after.is_some_and(char::is_alphabetic) && two_after.is_some_and(|(t, _)| t == '.');
+            let continues = after.is_some_and(char::is_alphabetic) && two_after.is_some_and(|(t, _)| t == '.');
             let already = text[start..end].contains('.');
             if continues || already {
                 letters_in_part = 0;
@@ -705,11 +676,7 @@ fn scan_word(
         }
         break;
     }
-    let kind = if all_digits {
-        TokenKind::Number
-    } else {
-        TokenKind::Word
-    };
+    let kind = if all_digits { TokenKind::Number } else { TokenKind::Word };
     let boundary_before = std::mem::take(boundary);
 
     // Contractions: "didn't" → "did" + "not"; possessive and other clitics are dropped.
@@ -717,10 +684,7 @@ fn scan_word(
         if hyphen_parts.is_empty() {
             let suffix = text[after_apo..end].to_ascii_lowercase();
             let base_end = apo;
-            if suffix == "t"
-                && text[start..base_end].to_ascii_lowercase().ends_with('n')
-                && base_end - start > 1
-            {
+            if suffix == "t" && text[start..base_end].to_ascii_lowercase().ends_with('n') && base_end - start > 1 {
                 // split "n't"
                 let n_pos = base_end - 1;
                 emit(RawToken {

@@ -30,10 +30,7 @@ fn contractions_yield_a_negation() {
         terms("They didn't condemn it."),
         ["they", "did", "not", "not_condemn", "not_it"]
     );
-    assert_eq!(
-        terms("Seoul can't accept"),
-        ["seoul", "can", "not", "not_accept"]
-    );
+    assert_eq!(terms("Seoul can't accept"), ["seoul", "can", "not", "not_accept"]);
     assert_eq!(terms("We won’t go"), ["we", "will", "not", "not_go"]);
 }
 
@@ -84,10 +81,7 @@ fn negation_can_be_turned_off_and_limited() {
         negation: None,
         ..plain()
     };
-    assert_eq!(
-        terms_with(&off, "did not condemn"),
-        ["did", "not", "condemn"]
-    );
+    assert_eq!(terms_with(&off, "did not condemn"), ["did", "not", "condemn"]);
     let limited = TextConfig {
         negation: Some(NegationRules {
             max_scope: 1,
@@ -95,10 +89,7 @@ fn negation_can_be_turned_off_and_limited() {
         }),
         ..plain()
     };
-    assert_eq!(
-        terms_with(&limited, "not a threat"),
-        ["not", "not_a", "threat"]
-    );
+    assert_eq!(terms_with(&limited, "not a threat"), ["not", "not_a", "threat"]);
 }
 
 #[test]
@@ -129,10 +120,7 @@ fn numbers_and_urls() {
         terms_with(&fold, "1,000 troops in 2024"),
         ["<num>", "troops", "in", "<num>"]
     );
-    assert_eq!(
-        terms("see https://example.org/a?b=1. Then"),
-        ["see", "<url>", "then"]
-    );
+    assert_eq!(terms("see https://example.org/a?b=1. Then"), ["see", "<url>", "then"]);
     let drop = TextConfig {
         fold_urls: false,
         ..plain()
@@ -150,7 +138,8 @@ fn acronyms_keep_their_dots() {
 
 #[test]
 fn markup_is_stripped_and_spans_point_into_the_original() {
-    let text = "<p class=\"lede\">Talks &amp; <b>sanctions</b></p> srcset=\"a.jpg 300w, b.jpg 600w\" Japan&#8217;s move";
+    let text =
+        "<p class=\"lede\">Talks &amp; <b>sanctions</b></p> srcset=\"a.jpg 300w, b.jpg 600w\" Japan&#8217;s move";
     let a = Analyzer::new(&plain()).analyze(text);
     let t: Vec<&str> = a.terms().collect();
     assert_eq!(t, ["talks", "sanctions", "japan", "move"]);
@@ -160,10 +149,7 @@ fn markup_is_stripped_and_spans_point_into_the_original() {
 
 #[test]
 fn non_latin_scripts() {
-    assert_eq!(
-        terms("Переговоры продолжились."),
-        ["переговоры", "продолжились"]
-    );
+    assert_eq!(terms("Переговоры продолжились."), ["переговоры", "продолжились"]);
     assert_eq!(terms("中国外交"), ["中", "国", "外", "交"]);
     assert_eq!(terms("مفاوضات السلام"), ["مفاوضات", "السلام"]);
     assert_eq!(terms("ＡＢＣ ﬁnal"), ["abc", "final"]);
@@ -192,10 +178,7 @@ fn stop_words_and_stemming() {
 #[test]
 fn long_blobs_are_skipped() {
     let blob = "A".repeat(500);
-    assert_eq!(
-        terms(&format!("talks {blob} resumed")),
-        ["talks", "resumed"]
-    );
+    assert_eq!(terms(&format!("talks {blob} resumed")), ["talks", "resumed"]);
 }
 
 #[test]
@@ -211,9 +194,6 @@ fn spans_are_char_boundaries_and_cover_the_token() {
 #[test]
 fn default_config_stems_english() {
     let a = Analyzer::new(&TextConfig::default()).analyze("Sanctions were tightened");
-    assert_eq!(
-        a.terms().collect::<Vec<_>>(),
-        ["sanction", "were", "tighten"]
-    );
+    assert_eq!(a.terms().collect::<Vec<_>>(), ["sanction", "were", "tighten"]);
     assert_eq!(a.surface(0), "sanctions");
 }

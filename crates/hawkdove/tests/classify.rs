@@ -1,0 +1,160 @@
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+//! The example classifier's output formats, run as a user would run it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// The `classify` example binary, built by `cargo test` next to this test's profile.
+fn classify() -> PathBuf {
+    let exe = std::env::current_exe().expect("test exe");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let bin = profile_dir
+        .join("examples")
+        .join(format!("classify{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        let release = profile_dir.ends_with("release");
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(["build", "--example", "classify", "-p", "hawkdove"]);
+        if release {
+            cmd.arg("--release");
+        }
+        assert!(cmd.status().expect("cargo build").success());
+    }
+    bin
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/texts")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(classify()).args(args).output().expect("run classify");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn json_output_parses_back_in_input_order() {
+    let path = sample("ceasefire-talks.txt");
+    let text = std::fs::read_to_string(&path).expect("sample");
+    let (ok, out, err) = run(&["--json", "--explain", "2", path.to_str().expect("path")]);
+    assert!(ok, "{err}");
+    let objs: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let (doc, passages) = objs.split_last().expect("objects");
+    assert!(passages.len() >= 5);
+    let mut last_start = 0;
+    for (i, p) in passages.iter().enumerate() {
+        assert_eq!(p["index"], i);
+        let span = p["span"].as_array().expect("span");
+        let (s, e) = (span[0].as_u64().unwrap() as usize, span[1].as_u64().unwrap() as usize);
+        assert!(s >= last_start);
+        last_start = s;
+        assert_eq!(p["text"].as_str(), Some(&text[s..e]));
+        for axis in ["stance", "sentiment"] {
+            let score = p[axis]["score"].as_f64().expect("score");
+            assert!((-1.0..=1.0).contains(&score));
+            let probs = p[axis]["probabilities"].as_object().expect("probabilities");
+            assert_eq!(probs.len(), 3);
+            let total: f64 = probs.values().map(|v| v.as_f64().unwrap()).sum();
+            assert!((total - 1.0).abs() < 1e-9);
+            assert!(probs.contains_key(p[axis]["label"].as_str().expect("label")));
+            assert!(p[axis]["explanation"].as_array().expect("explanation").len() <= 2);
+        }
+    }
+    let d = &doc["document"];
+    assert_eq!(d["passages"], passages.len());
+    let score = d["stance"]["score"].as_f64().expect("doc score");
+    let iv = d["stance"]["interval"].as_array().expect("interval");
+    assert!(iv[0].as_f64().unwrap() <= score && score <= iv[1].as_f64().unwrap());
+}
+
+#[test]
+fn lines_mode_scores_each_line_without_a_document_object() {
+    let dir = std::env::temp_dir().join(format!("hawkdove-classify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let f = dir.join("lines.txt");
+    std::fs::write(
+        &f,
+        "The army froze assets. It also expelled envoys.\n\nTalks resumed in Oman.\n",
+    )
+    .expect("write");
+    let (ok, out, err) = run(&["--lines", "--json", f.to_str().expect("path")]);
+    assert!(ok, "{err}");
+    let objs: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    assert_eq!(objs.len(), 2);
+    assert!(objs.iter().all(|o| o.get("document").is_none()));
+    assert_eq!(objs[0]["text"], "The army froze assets. It also expelled envoys.");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn table_is_plain_when_piped_and_has_the_document_line() {
+    let path = sample("sanctions-shift.txt");
+    let (ok, out, err) = run(&[path.to_str().expect("path")]);
+    assert!(ok, "{err}");
+    assert!(!out.contains('\x1b'), "no colour codes when piped");
+    assert!(out.contains("document stance"));
+    assert!(out.contains("hard-line"));
+    let (ok, coloured, _) = run(&["--color", "always", path.to_str().expect("path")]);
+    assert!(ok && coloured.contains('\x1b'));
+}
+
+#[test]
+fn saved_models_and_bad_inputs() {
+    let dir = std::env::temp_dir().join(format!("hawkdove-classify-b-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let model_path = dir.join("m.json");
+    let m = hawkdove::Model::train(
+        &["froze assets", "expelled envoys", "resumed talks", "eased sanctions"],
+        &["hawk", "hawk", "dove", "dove"],
+        &hawkdove::ModelParams::default(),
+    )
+    .expect("train");
+    m.save(&model_path).expect("save");
+    let input = dir.join("in.txt");
+    std::fs::write(&input, "They froze assets.\n").expect("write");
+    let (ok, out, err) = run(&[
+        "--json",
+        "--lines",
+        "--model",
+        model_path.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(out.lines().next().expect("line")).expect("json");
+    assert_eq!(v["stance"]["label"], "hawk");
+    assert_eq!(
+        v["stance"]["score"].as_f64(),
+        Some(m.predict("They froze assets.").score)
+    );
+
+    let bad = dir.join("bad.txt");
+    std::fs::write(&bad, b"fine line\nbroken \xff byte\n").expect("write");
+    let (ok, _, err) = run(&[bad.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("bad.txt:2") && err.contains("UTF-8"), "{err}");
+    let (ok, _, err) = run(&[
+        "--model",
+        dir.join("missing.json").to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("missing.json"), "{err}");
+    std::fs::write(dir.join("corrupt.json"), b"{\"format_version\": 7}").expect("write");
+    let (ok, _, err) = run(&[
+        "--model",
+        dir.join("corrupt.json").to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("version"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
