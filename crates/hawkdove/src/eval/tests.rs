@@ -21,6 +21,7 @@ fn pred(label: &str, idx: usize, probs: Vec<f64>) -> Prediction {
         probabilities: probs,
         score: 0.0,
         n_features: 1,
+        truncated: false,
     }
 }
 

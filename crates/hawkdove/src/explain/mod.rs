@@ -133,7 +133,8 @@ impl Model {
     pub fn explain(&self, text: &str) -> Explanation {
         let mut scratch = Scratch::default();
         let row = self.featurizer.transform_one(text, &mut scratch);
-        let prediction = self.predict_row(&row);
+        let mut prediction = self.predict_row(&row);
+        prediction.truncated = scratch.truncated();
         let mut analysis = Analysis::default();
         let token_cols = self.featurizer.token_columns(text, &mut analysis);
         let k = self.classes().len();

@@ -231,6 +231,14 @@ pub struct Scratch {
     grams: String,
 }
 
+impl Scratch {
+    /// The last text featurized with this scratch was longer than
+    /// [`crate::text::MAX_TOKENS_PER_TEXT`] tokens and was truncated.
+    pub fn truncated(&self) -> bool {
+        self.analysis.truncated()
+    }
+}
+
 /// Below this many texts a batch is featurized on the calling thread.
 const PARALLEL_MIN_BATCH: usize = 64;
 

@@ -17,6 +17,10 @@
 //! ever allocated from a number written in the file; memory stays proportional to the bytes
 //! read. Loading only parses data: nothing in a model file is ever executed.
 
+mod malformed;
+
+pub use malformed::{malformed_model_files, MalformedFile};
+
 use std::io::{Read, Write};
 use std::path::Path;
 

@@ -275,3 +275,34 @@ fn featurizer_round_trip_and_kind_check() {
     ));
     assert!(matches!(Model::from_bytes(&bytes), Err(Error::Format(_))));
 }
+
+#[test]
+fn generated_malformed_corpus_is_all_rejected_with_format_errors() {
+    let valid = trained(&ModelParams::default()).to_bytes().expect("bytes");
+    let corpus = malformed_model_files(&valid);
+    assert!(corpus.len() >= 50, "{}", corpus.len());
+    for m in &corpus {
+        match Model::from_bytes(&m.bytes) {
+            Err(Error::Format(_)) => {}
+            other => panic!(
+                "{}: expected a format error, got {:?}",
+                m.name,
+                other.map(|_| "a model")
+            ),
+        }
+    }
+}
+
+#[test]
+fn a_multi_gigabyte_file_is_refused_by_size() {
+    let dir = std::env::temp_dir().join(format!("hawkdove-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("big.json");
+    let f = std::fs::File::create(&path).expect("create");
+    f.set_len(3 << 30).expect("sparse file"); // 3 GiB, sparse: no disk used
+    let start = std::time::Instant::now();
+    let r = Model::load(&path);
+    assert!(matches!(r, Err(Error::Format(FormatError::TooLarge { .. }))), "{r:?}");
+    assert!(start.elapsed().as_secs() < 5);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -112,6 +112,10 @@ pub struct Prediction {
     /// Number of non-zero features the passage produced. Zero means the text had nothing the
     /// model knows (empty, or all unknown words): the prediction is then the model's prior.
     pub n_features: usize,
+    /// The passage had more than [`crate::text::MAX_TOKENS_PER_TEXT`] tokens; only the first
+    /// were scored.
+    #[serde(default)]
+    pub truncated: bool,
 }
 
 /// A trained text classifier.
@@ -222,7 +226,9 @@ impl Model {
     /// Predict one passage with reusable scratch buffers.
     pub fn predict_with(&self, text: &str, scratch: &mut Scratch) -> Prediction {
         let row = self.featurizer.transform_one(text, scratch);
-        self.predict_row(&row)
+        let mut p = self.predict_row(&row);
+        p.truncated = scratch.truncated();
+        p
     }
 
     /// Predict a featurized row.
@@ -243,6 +249,7 @@ impl Model {
             probabilities,
             score,
             n_features,
+            truncated: false,
         }
     }
 

@@ -37,6 +37,11 @@ pub const NEGATION_PREFIX: &str = "not_";
 /// Tokens longer than this many bytes (base64 blobs, hashes) are skipped: they are never words.
 pub const MAX_TOKEN_BYTES: usize = 100;
 
+/// Most tokens kept from one text. Analysis stops there and marks the analysis truncated, so
+/// memory per passage stays bounded (about 60 bytes a token) whatever the input size; split
+/// long documents into passages with [`crate::document::segment`] to score all of them.
+pub const MAX_TOKENS_PER_TEXT: usize = 250_000;
+
 /// Placeholder term for numbers when `fold_numbers` is on.
 pub const NUMBER_TERM: &str = "<num>";
 /// Placeholder term for URLs when `fold_urls` is on.
@@ -189,6 +194,7 @@ pub struct Token {
 pub struct Analysis {
     buf: String,
     tokens: Vec<Token>,
+    truncated: bool,
 }
 
 impl Analysis {
@@ -222,9 +228,15 @@ impl Analysis {
         self.tokens.is_empty()
     }
 
+    /// The text had more than [`MAX_TOKENS_PER_TEXT`] tokens and only the first were kept.
+    pub fn truncated(&self) -> bool {
+        self.truncated
+    }
+
     fn clear(&mut self) {
         self.buf.clear();
         self.tokens.clear();
+        self.truncated = false;
     }
 }
 
@@ -310,76 +322,88 @@ impl Analyzer {
         let mut scratch = String::new();
         // Normalized surfaces of the last few tokens (for multi-word negators), as ranges in buf.
         let max_scope = self.config.negation.as_ref().map_or(0, |r| r.max_scope);
-        scan(text, self.config.strip_markup, self.config.split_hyphens, |raw| {
-            if raw.boundary_before {
-                neg_active = false;
-            }
-            let original = &text[raw.span.clone()];
-            scratch.clear();
-            let kind = raw.kind;
-            match kind {
-                TokenKind::Url => {
-                    if !self.config.fold_urls {
-                        return;
-                    }
-                    scratch.push_str(URL_TERM);
+        let stop = std::cell::Cell::new(false);
+        scan(
+            text,
+            self.config.strip_markup,
+            self.config.split_hyphens,
+            &stop,
+            |raw| {
+                if out.tokens.len() >= MAX_TOKENS_PER_TEXT {
+                    out.truncated = true;
+                    stop.set(true);
+                    return;
                 }
-                TokenKind::Number if self.config.fold_numbers => scratch.push_str(NUMBER_TERM),
-                _ => normalize_into(original, self.config.lowercase, &mut scratch),
-            }
-            if raw.contraction {
-                if let Some(fixed) = contraction_surface(&scratch.to_lowercase()) {
-                    scratch.clear();
-                    scratch.push_str(fixed);
-                }
-            }
-            if scratch.is_empty() || scratch.len() > MAX_TOKEN_BYTES {
-                return;
-            }
-            let surface = scratch.as_str();
-            let role = if self.roles.is_empty() {
-                0
-            } else {
-                self.roles.get(surface).copied().unwrap_or(0)
-            };
-            if role & ROLE_BREAKER != 0 {
-                neg_active = false;
-            }
-            // Negators: single words, or the last word of a phrase.
-            let mut opens_scope = role & ROLE_NEGATOR != 0;
-            if !opens_scope && role & ROLE_PHRASE_END != 0 {
-                for phrase in &self.phrases {
-                    let n = phrase.len();
-                    if phrase.last().map(String::as_str) != Some(surface) || out.tokens.len() + 1 < n {
-                        continue;
-                    }
-                    let start = out.tokens.len() + 1 - n;
-                    let matches = (0..n - 1).all(|k| out.surface(start + k) == phrase[k]);
-                    if matches {
-                        opens_scope = true;
-                        // The phrase is the negator, not inside its own scope.
-                        for k in start..out.tokens.len() {
-                            unnegate(out, k);
-                        }
-                        break;
-                    }
-                }
-            }
-            let negated = !opens_scope && neg_active;
-            if opens_scope {
-                neg_active = true;
-                scope_len = 0;
-            } else if neg_active {
-                scope_len += 1;
-                if max_scope > 0 && scope_len >= max_scope {
+                if raw.boundary_before {
                     neg_active = false;
                 }
-            }
-            if role & ROLE_STOP != 0 {
-                return;
-            }
-            push_token(out, raw.span, kind, negated, surface, self.stemmer.as_ref());
-        });
+                let original = &text[raw.span.clone()];
+                scratch.clear();
+                let kind = raw.kind;
+                match kind {
+                    TokenKind::Url => {
+                        if !self.config.fold_urls {
+                            return;
+                        }
+                        scratch.push_str(URL_TERM);
+                    }
+                    TokenKind::Number if self.config.fold_numbers => scratch.push_str(NUMBER_TERM),
+                    _ => normalize_into(original, self.config.lowercase, &mut scratch),
+                }
+                if raw.contraction {
+                    if let Some(fixed) = contraction_surface(&scratch.to_lowercase()) {
+                        scratch.clear();
+                        scratch.push_str(fixed);
+                    }
+                }
+                if scratch.is_empty() || scratch.len() > MAX_TOKEN_BYTES {
+                    return;
+                }
+                let surface = scratch.as_str();
+                let role = if self.roles.is_empty() {
+                    0
+                } else {
+                    self.roles.get(surface).copied().unwrap_or(0)
+                };
+                if role & ROLE_BREAKER != 0 {
+                    neg_active = false;
+                }
+                // Negators: single words, or the last word of a phrase.
+                let mut opens_scope = role & ROLE_NEGATOR != 0;
+                if !opens_scope && role & ROLE_PHRASE_END != 0 {
+                    for phrase in &self.phrases {
+                        let n = phrase.len();
+                        if phrase.last().map(String::as_str) != Some(surface) || out.tokens.len() + 1 < n {
+                            continue;
+                        }
+                        let start = out.tokens.len() + 1 - n;
+                        let matches = (0..n - 1).all(|k| out.surface(start + k) == phrase[k]);
+                        if matches {
+                            opens_scope = true;
+                            // The phrase is the negator, not inside its own scope.
+                            for k in start..out.tokens.len() {
+                                unnegate(out, k);
+                            }
+                            break;
+                        }
+                    }
+                }
+                let negated = !opens_scope && neg_active;
+                if opens_scope {
+                    neg_active = true;
+                    scope_len = 0;
+                } else if neg_active {
+                    scope_len += 1;
+                    if max_scope > 0 && scope_len >= max_scope {
+                        neg_active = false;
+                    }
+                }
+                if role & ROLE_STOP != 0 {
+                    return;
+                }
+                push_token(out, raw.span, kind, negated, surface, self.stemmer.as_ref());
+            },
+        );
     }
 }
 
@@ -533,10 +557,16 @@ fn starts_with_ignore_ascii_case(text: &str, i: usize, prefix: &str) -> bool {
 }
 
 /// Scan the original text and report raw tokens in order.
-fn scan(text: &str, strip_markup: bool, split_hyphens: bool, mut emit: impl FnMut(RawToken)) {
+fn scan(
+    text: &str,
+    strip_markup: bool,
+    split_hyphens: bool,
+    stop: &std::cell::Cell<bool>,
+    mut emit: impl FnMut(RawToken),
+) {
     let mut i = 0;
     let mut boundary = false;
-    while i < text.len() {
+    while i < text.len() && !stop.get() {
         let Some((c, next)) = char_at(text, i, strip_markup) else {
             break;
         };
