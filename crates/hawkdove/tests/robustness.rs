@@ -38,16 +38,16 @@ enum Expect {
 }
 
 fn check(name: &str, got: Result<Model, Error>, want: Expect) {
-    let ok = match (&got, &want) {
-        (Ok(_), Expect::Ok) => true,
-        (Err(Error::InvalidParameter { .. }), Expect::InvalidParameter) => true,
-        (Err(Error::EmptyTrainingSet), Expect::EmptyTrainingSet) => true,
-        (Err(Error::LengthMismatch { .. }), Expect::LengthMismatch) => true,
-        (Err(Error::SingleClass { .. }), Expect::SingleClass) => true,
-        (Err(Error::UnknownLabel { .. }), Expect::UnknownLabel) => true,
-        (Err(Error::EmptyVocabulary { .. }), Expect::EmptyVocabulary) => true,
-        _ => false,
-    };
+    let ok = matches!(
+        (&got, &want),
+        (Ok(_), Expect::Ok)
+            | (Err(Error::InvalidParameter { .. }), Expect::InvalidParameter)
+            | (Err(Error::EmptyTrainingSet), Expect::EmptyTrainingSet)
+            | (Err(Error::LengthMismatch { .. }), Expect::LengthMismatch)
+            | (Err(Error::SingleClass { .. }), Expect::SingleClass)
+            | (Err(Error::UnknownLabel { .. }), Expect::UnknownLabel)
+            | (Err(Error::EmptyVocabulary { .. }), Expect::EmptyVocabulary)
+    );
     assert!(ok, "{name}: expected {want:?}, got {:?}", got.map(|_| "a model"));
 }
 
