@@ -207,6 +207,14 @@ pub struct Featurizer {
     space: FittedSpace,
     lexicon: LexiconMatcher,
     idf: Option<Vec<f32>>,
+    /// Identity of this featurizer for the per-thread word caches.
+    id: u64,
+}
+
+/// A fresh featurizer identity.
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 fn matcher(config: &FeaturizerConfig) -> LexiconMatcher {
@@ -269,6 +277,7 @@ impl Featurizer {
                         space: FittedSpace::Vocabulary(Vocabulary::default()),
                         lexicon: matcher(config),
                         idf: None,
+                        id: next_id(),
                     };
                     let base = space.n_features() as u32;
                     let lex_rows = probe.count_rows(texts);
@@ -289,6 +298,7 @@ impl Featurizer {
                     },
                     lexicon: matcher(config),
                     idf: None,
+                    id: next_id(),
                 };
                 let counts = probe.count_rows(texts);
                 let df = document_frequencies(&counts, probe.n_features());
@@ -304,6 +314,7 @@ impl Featurizer {
             space,
             lexicon,
             idf,
+            id: next_id(),
         };
         let rows: Vec<Vec<(u32, f32)>> = counts.into_par_iter().map(|r| featurizer.weigh(r)).collect();
         Ok((featurizer, CsrMatrix::from_sorted_rows(rows, n_features)))
@@ -338,6 +349,7 @@ impl Featurizer {
             config,
             space,
             idf,
+            id: next_id(),
         })
     }
 
@@ -442,18 +454,35 @@ impl Featurizer {
     }
 
     fn count_one(&self, text: &str, scratch: &mut Scratch) -> Vec<(u32, u32)> {
-        self.analyzer.analyze_into(text, &mut scratch.analysis);
         scratch.columns.clear();
         let cols = &mut scratch.columns;
-        self.space.columns_with(
-            &self.config,
-            &scratch.analysis,
-            &mut scratch.ids,
-            &mut scratch.grams,
-            |_, _, col| cols.push(col),
-        );
-        let base = self.space.n_features() as u32;
-        self.lexicon.matches(&scratch.analysis, |_, _, c| cols.push(base + c));
+        match (&self.space, &self.config.lexicon) {
+            // Fast path: vocabulary without lexicon, through the per-thread word-id cache.
+            (FittedSpace::Vocabulary(v), None) => {
+                self.analyzer.analyze_surfaces_into(text, &mut scratch.analysis);
+                v.columns_cached(
+                    self.id,
+                    &self.analyzer,
+                    &self.config,
+                    &scratch.analysis,
+                    &mut scratch.ids,
+                    &mut scratch.grams,
+                    cols,
+                );
+            }
+            _ => {
+                self.analyzer.analyze_into(text, &mut scratch.analysis);
+                self.space.columns_with(
+                    &self.config,
+                    &scratch.analysis,
+                    &mut scratch.ids,
+                    &mut scratch.grams,
+                    |_, _, col| cols.push(col),
+                );
+                let base = self.space.n_features() as u32;
+                self.lexicon.matches(&scratch.analysis, |_, _, c| cols.push(base + c));
+            }
+        }
         run_length(&mut scratch.columns)
     }
 

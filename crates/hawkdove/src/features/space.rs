@@ -593,3 +593,135 @@ mod tests {
         assert_eq!(got, [" a", "ab", "b ", " ab", "ab "]);
     }
 }
+
+/// Cached ids of one surface word: its term id and unigram column, outside and inside a
+/// negation scope (`u32::MAX`: not in the vocabulary).
+#[derive(Clone, Copy)]
+struct WordIds {
+    term: [u32; 2],
+    unigram: [u32; 2],
+}
+
+const NONE: u32 = u32::MAX;
+/// Most words a thread caches per featurizer before the cache is cleared.
+const WORD_CACHE_CAPACITY: usize = 200_000;
+/// Featurizers whose caches a thread keeps at once.
+const WORD_CACHE_OWNERS: usize = 4;
+
+type WordCache = FxHashMap<Box<str>, WordIds>;
+
+thread_local! {
+    static WORD_CACHES: std::cell::RefCell<Vec<(u64, WordCache)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Vocabulary {
+    fn word_ids(&self, analyzer: &Analyzer, surface: &str, kind: crate::text::TokenKind, buf: &mut String) -> WordIds {
+        let mut ids = WordIds {
+            term: [NONE; 2],
+            unigram: [NONE; 2],
+        };
+        for negated in [false, true] {
+            buf.clear();
+            analyzer.term_into(surface, kind, negated, buf);
+            if let Some(&id) = self.terms.get(buf.as_str()) {
+                ids.term[usize::from(negated)] = id;
+                if let Some(&col) = self.words.get(&pack(&[id])) {
+                    ids.unigram[usize::from(negated)] = col;
+                }
+            }
+        }
+        ids
+    }
+
+    /// Columns of a text analysed with [`Analyzer::analyze_surfaces_into`]: the same columns
+    /// as [`FittedSpace::columns_with`] on the full analysis, found through a per-thread cache
+    /// of word ids so that known words are neither stemmed nor looked up twice.
+    // The scratch buffers are passed separately to keep this hot path free of indirection.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn columns_cached(
+        &self,
+        owner: u64,
+        analyzer: &Analyzer,
+        config: &FeaturizerConfig,
+        analysis: &Analysis,
+        ids: &mut Vec<Option<u32>>,
+        grams: &mut String,
+        cols: &mut Vec<u32>,
+    ) {
+        let (lo, hi) = config.word_ngrams;
+        let n_tok = analysis.len();
+        let mut unigrams: Vec<u32> = Vec::with_capacity(n_tok);
+        ids.clear();
+        WORD_CACHES.with(|caches| {
+            let mut caches = caches.borrow_mut();
+            let slot = match caches.iter().position(|(o, _)| *o == owner) {
+                Some(i) => i,
+                None => {
+                    if caches.len() >= WORD_CACHE_OWNERS {
+                        caches.remove(0);
+                    }
+                    caches.push((owner, WordCache::default()));
+                    caches.len() - 1
+                }
+            };
+            let cache = &mut caches[slot].1;
+            let mut buf = String::new();
+            for (i, tok) in analysis.tokens().iter().enumerate() {
+                let surface = analysis.surface(i);
+                let w = match cache.get(surface) {
+                    Some(w) => *w,
+                    None => {
+                        let w = self.word_ids(analyzer, surface, tok.kind, &mut buf);
+                        if cache.len() >= WORD_CACHE_CAPACITY {
+                            cache.clear();
+                        }
+                        cache.insert(surface.into(), w);
+                        w
+                    }
+                };
+                let k = usize::from(tok.negated);
+                ids.push((w.term[k] != NONE).then_some(w.term[k]));
+                unigrams.push(w.unigram[k]);
+            }
+        });
+        let mut window = [0u32; MAX_WORD_NGRAM];
+        for start in 0..n_tok {
+            for n in lo..=hi {
+                if start + n > n_tok {
+                    break;
+                }
+                if n == 1 {
+                    if unigrams[start] != NONE {
+                        cols.push(unigrams[start]);
+                    }
+                    continue;
+                }
+                let mut ok = true;
+                for k in 0..n {
+                    match ids[start + k] {
+                        Some(id) => window[k] = id,
+                        None => {
+                            ok = false;
+                            break;
+                        }
+                    }
+                }
+                if !ok {
+                    break;
+                }
+                if let Some(&col) = self.words.get(&pack(&window[..n])) {
+                    cols.push(col);
+                }
+            }
+        }
+        if let Some((clo, chi)) = config.char_ngrams {
+            for i in 0..n_tok {
+                for_each_char_gram(analysis.surface(i), clo, chi, grams, |g| {
+                    if let Some(&col) = self.chars.get(g) {
+                        cols.push(col);
+                    }
+                });
+            }
+        }
+    }
+}

@@ -316,6 +316,30 @@ impl Analyzer {
 
     /// Analyze `text`, reusing the buffers of `out`.
     pub fn analyze_into(&self, text: &str, out: &mut Analysis) {
+        self.analyze_impl(text, out, true);
+    }
+
+    /// Like [`Analyzer::analyze_into`] but without building feature terms: each token's term
+    /// is its surface form, and [`Token::negated`] says whether it is in a negation scope.
+    /// [`Analyzer::term_into`] builds the real term of a surface on demand (the featurizer
+    /// caches it per word).
+    pub(crate) fn analyze_surfaces_into(&self, text: &str, out: &mut Analysis) {
+        self.analyze_impl(text, out, false);
+    }
+
+    /// Append the feature term of a token with this `surface` and `kind`, inside a negation
+    /// scope or not: exactly what [`Analyzer::analyze_into`] would produce.
+    pub(crate) fn term_into(&self, surface: &str, kind: TokenKind, negated: bool, out: &mut String) {
+        if negated {
+            out.push_str(NEGATION_PREFIX);
+        }
+        match &self.stemmer {
+            Some(st) if kind == TokenKind::Word => st.stem_into(surface, out),
+            _ => out.push_str(surface),
+        }
+    }
+
+    fn analyze_impl(&self, text: &str, out: &mut Analysis, build_terms: bool) {
         out.clear();
         let mut neg_active = false;
         let mut scope_len = 0usize;
@@ -401,7 +425,8 @@ impl Analyzer {
                 if role & ROLE_STOP != 0 {
                     return;
                 }
-                push_token(out, raw.span, kind, negated, surface, self.stemmer.as_ref());
+                let stemmer = if build_terms { self.stemmer.as_ref() } else { None };
+                push_token(out, raw.span, kind, negated, surface, stemmer, build_terms);
             },
         );
     }
@@ -414,12 +439,13 @@ fn push_token(
     negated: bool,
     surface: &str,
     stemmer: Option<&CachedStemmer>,
+    build_terms: bool,
 ) {
     let s0 = out.buf.len();
     out.buf.push_str(surface);
     let surface_range = s0..out.buf.len();
     let stem_needed = kind == TokenKind::Word && stemmer.is_some();
-    let term = if !negated && !stem_needed {
+    let term = if !build_terms || (!negated && !stem_needed) {
         surface_range.clone()
     } else {
         let t0 = out.buf.len();
