@@ -611,6 +611,7 @@ const WORD_CACHE_OWNERS: usize = 4;
 type WordCache = FxHashMap<Box<str>, WordIds>;
 
 thread_local! {
+    static UNIGRAMS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
     static WORD_CACHES: std::cell::RefCell<Vec<(u64, WordCache)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -648,9 +649,27 @@ impl Vocabulary {
         grams: &mut String,
         cols: &mut Vec<u32>,
     ) {
+        UNIGRAMS.with(|u| {
+            let mut unigrams = u.borrow_mut();
+            self.columns_cached_with(owner, analyzer, config, analysis, ids, grams, cols, &mut unigrams);
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn columns_cached_with(
+        &self,
+        owner: u64,
+        analyzer: &Analyzer,
+        config: &FeaturizerConfig,
+        analysis: &Analysis,
+        ids: &mut Vec<Option<u32>>,
+        grams: &mut String,
+        cols: &mut Vec<u32>,
+        unigrams: &mut Vec<u32>,
+    ) {
         let (lo, hi) = config.word_ngrams;
         let n_tok = analysis.len();
-        let mut unigrams: Vec<u32> = Vec::with_capacity(n_tok);
+        unigrams.clear();
         ids.clear();
         WORD_CACHES.with(|caches| {
             let mut caches = caches.borrow_mut();

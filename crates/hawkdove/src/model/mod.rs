@@ -332,6 +332,25 @@ impl LinearModel {
         }
     }
 
+    /// Per-class logits of one row given as `(column, value)` pairs (see [`LinearModel::logits`]).
+    pub fn logits_pairs(&self, row: &[(u32, f32)]) -> Vec<f64> {
+        let z = |w: &[f64], b: f64| {
+            b + row
+                .iter()
+                .map(|&(c, v)| w.get(c as usize).map_or(0.0, |wc| wc * f64::from(v)))
+                .sum::<f64>()
+        };
+        if self.classes.len() == 2 {
+            vec![0.0, z(&self.weights[0], self.intercepts[0])]
+        } else {
+            self.weights
+                .iter()
+                .zip(&self.intercepts)
+                .map(|(w, b)| z(w, *b))
+                .collect()
+        }
+    }
+
     /// Class probabilities of every row.
     pub fn predict_proba(&self, x: &CsrMatrix) -> Array2<f64> {
         let k = self.classes.len();

@@ -233,9 +233,7 @@ impl Model {
 
     /// Predict a featurized row.
     pub(crate) fn predict_row(&self, row: &[(u32, f32)]) -> Prediction {
-        let cols: Vec<u32> = row.iter().map(|(c, _)| *c).collect();
-        let vals: Vec<f32> = row.iter().map(|(_, v)| *v).collect();
-        let logits = self.linear.logits(&cols, &vals);
+        let logits = self.linear.logits_pairs(row);
         self.prediction_from_logits(&logits, row.len())
     }
 

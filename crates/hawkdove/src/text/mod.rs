@@ -496,6 +496,14 @@ fn fold_char(c: char) -> char {
 /// Normalize one token: NFKC (only when non-ASCII), typographic folding, case folding.
 fn normalize_into(original: &str, lowercase: bool, out: &mut String) {
     if original.is_ascii() {
+        // Fast path: ASCII words with nothing to fold or lowercase are copied as they are.
+        let needs_work = original
+            .bytes()
+            .any(|b| b == b'`' || (lowercase && b.is_ascii_uppercase()));
+        if !needs_work {
+            out.push_str(original);
+            return;
+        }
         for b in original.bytes() {
             let c = if lowercase { b.to_ascii_lowercase() } else { b };
             out.push(fold_char(c as char));
