@@ -903,6 +903,19 @@ def versions() -> dict[str, str | None]:
     return found
 
 
+def checkout() -> str | None:
+    """The repository's commit (``-dirty`` when the working tree has changes)."""
+    try:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 def machine() -> dict[str, Any]:
     cpu = platform.processor()
     try:
@@ -1015,6 +1028,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "versions": versions(),
+        "checkout": checkout(),
         "settings": {
             "repeats": args.repeats,
             "quick": args.quick,
