@@ -79,6 +79,10 @@ pub fn train(axis: Axis) -> Result<Model> {
 /// The corpus files, embedded.
 const FILES: &[(&str, &str)] = &[
     (
+        "analysis-longform.tsv",
+        include_str!("../../data/corpus/analysis-longform.tsv"),
+    ),
+    (
         "arms-control-nuclear.tsv",
         include_str!("../../data/corpus/arms-control-nuclear.tsv"),
     ),
@@ -90,6 +94,7 @@ const FILES: &[(&str, &str)] = &[
         "diplomacy-espionage-summits.tsv",
         include_str!("../../data/corpus/diplomacy-espionage-summits.tsv"),
     ),
+    ("mixed-signals.tsv", include_str!("../../data/corpus/mixed-signals.tsv")),
     ("regions-eras.tsv", include_str!("../../data/corpus/regions-eras.tsv")),
     (
         "sanctions-trade-energy.tsv",
