@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every test of hawkdove on a fresh machine: formatting, lints, the Rust tests, the
-# dependency check (one ndarray), and a smoke run of the evaluate example.
+# dependency check (one ndarray), a smoke run of the evaluate example, then the Python
+# bindings: build in release mode into .venv, stubtest, mypy and pytest.
 # Usage: bash scripts/test-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,3 +24,27 @@ cargo test --workspace --release
 
 echo "== the main job: the bundled classifier on a sample text"
 cargo run --release --quiet --example classify -- examples/texts/short-mixed.txt | tail -2
+
+# ---- Python: the bindings (crates/hawkdove-py) and the package (python/hawkdove) ------------
+# A virtual environment in .venv (created when missing) with the test dependencies from PyPI;
+# the extension is built in release mode and installed into it, then checked and tested.
+PY_DEPS=(maturin pytest numpy scipy pandas scikit-learn pyarrow mypy "dask[distributed]"
+  nbclient nbformat ipykernel matplotlib)
+
+echo "== Python: virtual environment (.venv) and test dependencies"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "${PY_DEPS[@]}"
+
+echo "== Python: build and install the extension (maturin develop --release)"
+# (pip's "Ignoring <extra>: markers ..." lines about the optional extras are filtered out.)
+VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" .venv/bin/maturin develop --release --quiet 2>&1 |
+  { grep -v '^Ignoring .*: markers' || true; }
+
+echo "== Python: stubs against the compiled module, and the package's types"
+.venv/bin/python -m mypy.stubtest hawkdove._hawkdove
+.venv/bin/python -m mypy python/hawkdove
+
+echo "== Python: pytest tests/python"
+.venv/bin/python -m pytest tests/python -q

@@ -1,0 +1,137 @@
+//! `hawkdove._hawkdove.Featurizer`: text to sparse rows, on its own.
+
+use numpy::{IntoPyArray, PyArray1};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use hawkdove::{CsrMatrix, Featurizer, FeaturizerConfig};
+
+use crate::errors::IntoPyResult;
+use crate::pools::{resolve_threads, run_detached};
+use crate::{params, texts};
+
+/// A CSR matrix as `(indptr: int64, indices: int32, data: float32, (nrows, ncols))`, the
+/// arguments of `scipy.sparse.csr_matrix((data, indices, indptr), shape)`.
+pub type Csr<'py> = (
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i32>>,
+    Bound<'py, PyArray1<f32>>,
+    (usize, usize),
+);
+
+/// Copy a CSR matrix into NumPy arrays.
+pub fn csr_to_py<'py>(py: Python<'py>, x: &CsrMatrix) -> PyResult<Csr<'py>> {
+    let (indptr, indices, data) = x.raw();
+    let indptr: Vec<i64> = indptr
+        .iter()
+        .map(|&p| i64::try_from(p))
+        .collect::<Result<_, _>>()
+        .map_err(|_| PyValueError::new_err("matrix too large for int64 offsets"))?;
+    let indices: Vec<i32> = indices
+        .iter()
+        .map(|&c| i32::try_from(c))
+        .collect::<Result<_, _>>()
+        .map_err(|_| PyValueError::new_err("more than 2^31 feature columns"))?;
+    Ok((
+        indptr.into_pyarray(py),
+        indices.into_pyarray(py),
+        PyArray1::from_slice(py, data),
+        (x.nrows(), x.ncols()),
+    ))
+}
+
+/// Featurize a batch of Python strings with `featurizer`, rows in input order.
+pub fn transform_py<'py>(
+    py: Python<'py>,
+    featurizer: &Featurizer,
+    texts: &Bound<'py, PyAny>,
+    n_jobs: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Csr<'py>> {
+    let threads = resolve_threads(n_jobs)?;
+    let texts = texts::batch(texts, "texts")?;
+    let x = run_detached(py, threads, || featurizer.transform(&texts))?;
+    csr_to_py(py, &x)
+}
+
+/// A fitted hawkdove featurizer (tokenizer, n-grams, vocabulary or hashing, weighting).
+#[pyclass(module = "hawkdove._hawkdove", name = "Featurizer", frozen)]
+pub struct PyFeaturizer {
+    inner: Featurizer,
+}
+
+#[pymethods]
+impl PyFeaturizer {
+    /// Fit on `texts` with `config` (JSON of FeaturizerConfig): `(featurizer, csr)`.
+    #[staticmethod]
+    #[pyo3(signature = (texts, config=None, *, n_jobs=None))]
+    fn fit_transform<'py>(
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        config: Option<&str>,
+        n_jobs: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Self, Csr<'py>)> {
+        let config: FeaturizerConfig = params::parse(py, config, "config")?;
+        let threads = resolve_threads(n_jobs)?;
+        let texts = texts::batch(texts, "texts")?;
+        let (inner, x) = run_detached(py, threads, || Featurizer::fit_transform(&config, &texts))?.py_err(py)?;
+        let x = csr_to_py(py, &x)?;
+        Ok((PyFeaturizer { inner }, x))
+    }
+
+    /// Featurize a batch: CSR `(indptr, indices, data, shape)`, rows in input order.
+    #[pyo3(signature = (texts, *, n_jobs=None))]
+    fn transform<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        n_jobs: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Csr<'py>> {
+        transform_py(py, &self.inner, texts, n_jobs)
+    }
+
+    /// Feature names in column order, or None in hashing mode.
+    fn feature_names(&self) -> Option<Vec<String>> {
+        self.inner.feature_names()
+    }
+
+    /// Number of feature columns.
+    #[getter]
+    fn n_features(&self) -> usize {
+        self.inner.n_features()
+    }
+
+    /// The fitted idf vector, or None without idf weighting.
+    fn idf<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<f32>>> {
+        self.inner.idf().map(|v| PyArray1::from_slice(py, v))
+    }
+
+    /// The settings as JSON.
+    fn config(&self) -> PyResult<String> {
+        params::to_json(self.inner.config())
+    }
+
+    /// The featurizer file's bytes (versioned like model files).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = py.detach(|| self.inner.to_bytes()).py_err(py)?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// Read a featurizer from its bytes.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        let inner = py.detach(|| Featurizer::from_bytes(data)).py_err(py)?;
+        Ok(PyFeaturizer { inner })
+    }
+
+    /// Pickle through the versioned featurizer file.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let from_bytes = py.get_type::<PyFeaturizer>().getattr("from_bytes")?;
+        Ok((from_bytes, (slf.get().to_bytes(py)?,)))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Featurizer(n_features={})", self.inner.n_features())
+    }
+}

@@ -1,0 +1,104 @@
+//! `hawkdove._hawkdove`: the thin pyo3 layer under the `hawkdove` Python package.
+//!
+//! It converts types (batches of `str` in, NumPy arrays and JSON out) and errors (hawkdove's
+//! `Error` to exception classes under `hawkdove`), and runs batch work with the interpreter
+//! detached on a rayon pool of the caller's size. Everything else lives in the `hawkdove` crate
+//! or in the Python package (`python/hawkdove`).
+
+mod errors;
+mod featurizer;
+mod model;
+mod params;
+mod pools;
+mod texts;
+
+use pyo3::prelude::*;
+
+use hawkdove::eval::cross_validate as cv;
+use hawkdove::features::Lexicon;
+use hawkdove::ModelParams;
+
+use errors::IntoPyResult;
+use pools::{resolve_threads, run_detached};
+
+/// Default training parameters (`ModelParams`) as JSON.
+#[pyfunction]
+fn default_params() -> PyResult<String> {
+    params::to_json(&ModelParams::default())
+}
+
+/// Stratified k-fold cross-validation: the report as JSON.
+#[pyfunction]
+#[pyo3(signature = (texts, labels, params=None, folds=5, seed=0, *, n_jobs=None))]
+fn cross_validate(
+    py: Python<'_>,
+    texts: &Bound<'_, PyAny>,
+    labels: &Bound<'_, PyAny>,
+    params: Option<&str>,
+    folds: usize,
+    seed: u64,
+    n_jobs: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    let params: ModelParams = params::parse(py, params, "params")?;
+    let threads = resolve_threads(n_jobs)?;
+    let texts = texts::batch(texts, "texts")?;
+    let labels = texts::batch(labels, "labels")?;
+    let report = run_detached(py, threads, || cv(&texts, &labels, &params, folds, seed))?;
+    params::to_json(&report.py_err(py)?)
+}
+
+/// Parse a lexicon in its text format (`pole<TAB>phrase` lines, `#` comments) into
+/// `(pole, phrase)` pairs, checked as the core checks them.
+#[pyfunction]
+fn parse_lexicon(py: Python<'_>, text: &str) -> PyResult<Vec<(String, String)>> {
+    let lexicon = Lexicon::parse(text).py_err(py)?;
+    Ok(lexicon.entries.into_iter().map(|e| (e.pole, e.phrase)).collect())
+}
+
+/// Broken variants of the valid model file `valid`, as `(what is wrong, bytes)` pairs: the
+/// core's generated corpus of malformed files, shared with the Python robustness tests.
+#[pyfunction]
+fn malformed_model_files(valid: &[u8]) -> Vec<(String, Vec<u8>)> {
+    hawkdove::format::malformed_model_files(valid)
+        .into_iter()
+        .map(|f| (f.name, f.bytes))
+        .collect()
+}
+
+/// Resolve `n_jobs` (None or -1: every core; -k: all but k - 1) to a thread count.
+#[pyfunction]
+#[pyo3(signature = (n_jobs=None))]
+fn thread_count(n_jobs: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
+    resolve_threads(n_jobs)
+}
+
+/// Thread counts of the pools started so far in this process.
+#[pyfunction]
+fn thread_pools() -> Vec<usize> {
+    pools::cached()
+}
+
+/// Stop the cached thread pools (new ones start on demand).
+#[pyfunction]
+fn clear_thread_pools() {
+    pools::clear();
+}
+
+#[pymodule]
+fn _hawkdove(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("FORMAT_VERSION", hawkdove::format::FORMAT_VERSION)?;
+    m.add("MAX_MODEL_BYTES", hawkdove::format::MAX_MODEL_BYTES)?;
+    m.add("STANCE_LEXICON", hawkdove::bundled::STANCE_LEXICON)?;
+    m.add_class::<model::PyModel>()?;
+    m.add_class::<featurizer::PyFeaturizer>()?;
+    m.add_function(wrap_pyfunction!(default_params, m)?)?;
+    m.add_function(wrap_pyfunction!(cross_validate, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_lexicon, m)?)?;
+    m.add_function(wrap_pyfunction!(malformed_model_files, m)?)?;
+    m.add_function(wrap_pyfunction!(thread_count, m)?)?;
+    m.add_function(wrap_pyfunction!(thread_pools, m)?)?;
+    m.add_function(wrap_pyfunction!(clear_thread_pools, m)?)?;
+    errors::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,111 @@
+"""hawkdove: score foreign-policy text as conciliatory or hard-line, and by sentiment.
+
+Score passages with the bundled models in one line (:func:`stance`, :func:`sentiment`,
+:func:`score`, :func:`score_document`), or train your own with :class:`TextClassifier` (scikit-learn's estimator interface), turn
+texts into sparse features with :class:`Featurizer`, and see why a passage got its score with
+:meth:`TextClassifier.explain`. Batch work runs in Rust on several threads without the GIL
+(``n_jobs``); every class pickles through hawkdove's versioned model format.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from hawkdove import _hawkdove, _inputs
+from hawkdove._base import NotFittedError
+from hawkdove._hawkdove import (
+    FORMAT_VERSION,
+    DimensionMismatchError,
+    EmptyTrainingSetError,
+    EmptyVocabularyError,
+    HawkdoveError,
+    HawkdoveIOError,
+    InvalidParameterError,
+    LengthMismatchError,
+    ModelFormatError,
+    SingleClassError,
+    TextTooLargeError,
+    UnknownLabelError,
+    UnsupportedFormatVersionError,
+    __version__,
+)
+from hawkdove.bundled import score, score_document, sentiment, stance
+from hawkdove.classifier import Scores, TextClassifier
+from hawkdove.document import DocumentScore
+from hawkdove.explain import Explanation
+from hawkdove.featurizer import CsrArrays, Featurizer
+
+
+def load(path: Any) -> TextClassifier:
+    """Read a model file (written by :meth:`TextClassifier.save` or the Rust library)."""
+    return TextClassifier.load(path)
+
+
+def read_lexicon(path: Any) -> list[tuple[str, str]]:
+    """Read a lexicon file (``pole<TAB>phrase`` lines, ``#`` comments) as the ``(pole,
+    phrase)`` pairs the ``lexicon`` parameter takes."""
+    with open(path, encoding="utf-8") as f:
+        return _hawkdove.parse_lexicon(f.read())
+
+
+def cross_validate(
+    texts: Any,
+    labels: Any,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    n_jobs: int | None = None,
+    **params: Any,
+) -> dict[str, Any]:
+    """Stratified ``folds``-fold cross-validation of a :class:`TextClassifier` with keyword
+    arguments ``params``, computed in Rust: per-fold and pooled accuracy, macro-F1, per-class
+    precision/recall/F1, confusion matrix, Brier score, log loss and calibration error (labels
+    appear as str in the report)."""
+    est = TextClassifier(**params)
+    y, int_labels = _inputs.labels(labels)
+    classes = np.unique(y)
+    core_labels = y.astype(str) if int_labels else y
+    report = _hawkdove.cross_validate(
+        _inputs.texts(texts),
+        core_labels,
+        est._params_json(classes, int_labels),  # noqa: SLF001
+        folds,
+        seed,
+        n_jobs=n_jobs,
+    )
+    return json.loads(report)  # type: ignore[no-any-return]
+
+
+__all__ = [
+    "FORMAT_VERSION",
+    "CsrArrays",
+    "DimensionMismatchError",
+    "DocumentScore",
+    "EmptyTrainingSetError",
+    "EmptyVocabularyError",
+    "Explanation",
+    "Featurizer",
+    "HawkdoveError",
+    "HawkdoveIOError",
+    "InvalidParameterError",
+    "LengthMismatchError",
+    "ModelFormatError",
+    "NotFittedError",
+    "Scores",
+    "SingleClassError",
+    "TextClassifier",
+    "TextTooLargeError",
+    "UnknownLabelError",
+    "UnsupportedFormatVersionError",
+    "__version__",
+    "cross_validate",
+    "load",
+    "read_lexicon",
+    "score",
+    "score_document",
+    "sentiment",
+    "stance",
+]

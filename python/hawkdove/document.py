@@ -1,0 +1,134 @@
+"""``DocumentScore``: a document cut into passages, each scored, and its overall position."""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Callable, Sequence
+
+from hawkdove.explain import NEGATIVE_RGB, POSITIVE_RGB, _rgba, mark_up
+
+#: Columns of :meth:`DocumentScore.to_frame` before the probability columns.
+PASSAGE_COLUMNS = ["start", "end", "paragraph", "kind", "text", "weight", "label", "score"]
+
+
+class DocumentScore:
+    """A document's position on the score scale, with an honest uncertainty.
+
+    Attributes: ``score`` (word-weighted mean of the passage scores, in [−1, 1]), ``interval``
+    (bootstrap percentile interval ``(low, high)`` at ``confidence``), ``confidence``,
+    ``bootstrap`` (number of resamples), ``class_shares`` (``{class: share of passages}``),
+    ``mean_probabilities`` (``{class: weighted mean probability}``), ``negative_pole`` and
+    ``positive_pole``, ``text`` and ``passages``: one dict per passage in document order with
+    ``start``, ``end`` (``str`` offsets: ``text[start:end]``), ``paragraph``, ``kind``
+    (``"sentence"``, ``"headline"`` or ``"line"``), ``text``, ``weight`` (its word count),
+    ``label``, ``score``, ``probabilities`` (``{class: p}``), ``n_features`` and
+    ``truncated``.
+    """
+
+    def __init__(
+        self,
+        raw: dict[str, Any],
+        text: str,
+        classes: Sequence[Any],
+        poles: tuple[Any, Any],
+        to_user: Callable[[str], Any] = lambda label: label,
+    ) -> None:
+        self.text = text
+        self.score = float(raw["score"])
+        low, high = raw["interval"]
+        self.interval = (float(low), float(high))
+        self.confidence = float(raw["confidence"])
+        self.bootstrap = int(raw["bootstrap"])
+        self.classes = [to_user(c) for c in classes]
+        self.negative_pole, self.positive_pole = poles
+        self.class_shares = {to_user(c): float(v) for c, v in raw["class_shares"]}
+        self.mean_probabilities = {to_user(c): float(v) for c, v in raw["mean_probabilities"]}
+        self.passages = []
+        for p in raw["passages"]:
+            segment, prediction = p["segment"], p["prediction"]
+            self.passages.append(
+                {
+                    "start": int(segment["span"]["start"]),
+                    "end": int(segment["span"]["end"]),
+                    "paragraph": int(segment["paragraph"]),
+                    "kind": segment["kind"],
+                    "text": p["text"],
+                    "weight": float(p["weight"]),
+                    "label": to_user(prediction["label"]),
+                    "score": float(prediction["score"]),
+                    "probabilities": {
+                        to_user(c): float(v) for c, v in zip(classes, prediction["probabilities"])
+                    },
+                    "n_features": int(prediction["n_features"]),
+                    "truncated": bool(prediction.get("truncated", False)),
+                }
+            )
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain Python data."""
+        return {
+            "score": self.score,
+            "interval": list(self.interval),
+            "confidence": self.confidence,
+            "bootstrap": self.bootstrap,
+            "class_shares": dict(self.class_shares),
+            "mean_probabilities": dict(self.mean_probabilities),
+            "negative_pole": self.negative_pole,
+            "positive_pole": self.positive_pole,
+            "passages": [dict(p, probabilities=dict(p["probabilities"])) for p in self.passages],
+        }
+
+    def to_frame(self) -> Any:
+        """The passages as a pandas DataFrame: one row each, with ``p_<class>`` columns."""
+        import pandas as pd
+
+        rows = []
+        for p in self.passages:
+            row = {k: p[k] for k in PASSAGE_COLUMNS}
+            row.update({f"p_{c}": p["probabilities"][c] for c in self.classes})
+            row["n_features"] = p["n_features"]
+            row["truncated"] = p["truncated"]
+            rows.append(row)
+        columns = PASSAGE_COLUMNS + [f"p_{c}" for c in self.classes] + ["n_features", "truncated"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def __repr__(self) -> str:
+        low, high = self.interval
+        return (
+            f"DocumentScore(score={self.score:+.3f}, interval=({low:+.3f}, {high:+.3f}), "
+            f"confidence={self.confidence}, passages={len(self.passages)}, "
+            f"poles=({self.negative_pole!r}, {self.positive_pole!r}))"
+        )
+
+    def _repr_html_(self) -> str:
+        """The document with each passage shaded by its score (self-contained HTML)."""
+        low, high = self.interval
+
+        def tag(p: dict[str, Any]) -> str:
+            s = p["score"]
+            rgb = POSITIVE_RGB if s > 0 else NEGATIVE_RGB
+            tip = html.escape(f"{p['label']}: score {s:+.3f}", quote=True)
+            return (
+                f'<span class="hd-passage" title="{tip}" data-score="{s:+.6f}" '
+                f'style="background:{_rgba(rgb, 0.6 * abs(s))};border-radius:3px">'
+            )
+
+        marked = mark_up(self.text, ((p["start"], p["end"], tag(p)) for p in self.passages))
+        shares = ", ".join(f"{html.escape(str(c))} {v:.0%}" for c, v in self.class_shares.items())
+        return (
+            '<div class="hawkdove-document" style="font-family:sans-serif;line-height:1.6;'
+            'max-width:60em">'
+            f'<div class="hd-score"><b>document score {self.score:+.3f}</b> '
+            f"({self.confidence:.0%} interval {low:+.3f} to {high:+.3f}; "
+            f"{len(self.passages)} passages: {shares})</div>"
+            '<div class="hd-legend" style="font-size:0.85em;color:#444;margin:0.3em 0">'
+            f'<span style="background:{_rgba(NEGATIVE_RGB, 0.6)}">&nbsp;'
+            f"{html.escape(str(self.negative_pole))}&nbsp;</span> "
+            f'<span style="background:{_rgba(POSITIVE_RGB, 0.6)}">&nbsp;'
+            f"{html.escape(str(self.positive_pole))}&nbsp;</span> "
+            "(shade: passage score)</div>"
+            f'<div class="hd-text" style="white-space:pre-wrap">{marked}</div></div>'
+        )

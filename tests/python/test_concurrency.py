@@ -1,0 +1,134 @@
+"""Threads and processes: several Python threads scoring with one model get the answers of one
+thread; batch work releases the GIL; a process pool started after scoring does not hang."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import hawkdove
+from hawkdove import _hawkdove
+
+# Set in the parent before forking; read by the children (fork start method only).
+_FORK_MODEL: hawkdove.TextClassifier | None = None
+
+
+def test_threads_share_one_model(stance_model, texts):
+    batches = [texts[i::8] for i in range(8)]
+    expected = [stance_model.predict_proba(b) for b in batches]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        for _ in range(3):
+            got = list(pool.map(stance_model.predict_proba, batches))
+            for g, e in zip(got, expected):
+                np.testing.assert_array_equal(g, e)
+        explained = list(pool.map(stance_model.explain, texts[:24]))
+    assert [e.score for e in explained] == list(stance_model.decision_function(texts[:24]))
+
+
+def test_threads_fit_at_once(texts, stance_labels):
+    def fit(c):
+        return hawkdove.TextClassifier(C=c, n_jobs=1).fit(texts, stance_labels).to_bytes()
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(fit, [1.0, 2.0, 4.0]))
+    assert together == [fit(c) for c in (1.0, 2.0, 4.0)]
+
+
+def test_batch_work_releases_the_gil(stance_model, texts):
+    """A Python thread keeps running while a large batch is scored."""
+    big = texts * 40
+    ticks = 0
+    done = threading.Event()
+
+    def count():
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+            time.sleep(0)
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    try:
+        stance_model.model_.predict_batch(big, n_jobs=1)
+    finally:
+        done.set()
+        counter.join()
+    assert ticks > 10
+
+
+def test_thread_pools_are_cached_per_size(stance_model, samples):
+    _hawkdove.clear_thread_pools()
+    stance_model.model_.predict_batch(samples, n_jobs=1)
+    stance_model.model_.predict_batch(samples, n_jobs=2)
+    stance_model.model_.predict_batch(samples, n_jobs=2)
+    assert _hawkdove.thread_pools() == [1, 2]
+    _hawkdove.clear_thread_pools()
+    assert _hawkdove.thread_pools() == []
+    stance_model.predict(samples)  # pools start again on demand
+    assert _hawkdove.thread_pools() == [_hawkdove.thread_count(None)]
+
+
+def _score_in_child(batch: list[str]) -> list[float]:
+    assert _FORK_MODEL is not None
+    return _FORK_MODEL.decision_function(batch).tolist()
+
+
+def _score_pickled(args: tuple[hawkdove.TextClassifier, list[str]]) -> list[float]:
+    est, batch = args
+    return est.decision_function(batch).tolist()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
+def test_fork_after_scoring_does_not_hang(stance_model, texts):
+    global _FORK_MODEL
+    _FORK_MODEL = stance_model
+    batches = [texts[i::4] * 3 for i in range(4)]  # large enough to use every thread
+    expected = [stance_model.decision_function(b).tolist() for b in batches]  # pools now busy
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(2) as pool:
+        result = pool.map_async(_score_in_child, batches)
+        got = result.get(timeout=60)
+    assert got == expected
+    _FORK_MODEL = None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
+def test_os_fork_child_scores(stance_model, texts):
+    expected = stance_model.decision_function(texts)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: score with fresh pools, report, exit without pytest's cleanup
+        try:
+            fresh = _hawkdove.thread_pools() == []  # the parent's pools are not reused
+            ok = fresh and np.array_equal(stance_model.decision_function(texts), expected)
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        pytest.fail("the forked child hung")
+    assert os.read(read, 1) == b"1"
+    os.close(read)
+
+
+def test_spawned_process_pool(stance_model, texts):
+    """Models travel to spawned workers by pickling (the versioned bytes)."""
+    batches = [texts[i::2][:40] for i in range(2)]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        got = pool.map_async(_score_pickled, [(stance_model, b) for b in batches]).get(timeout=120)
+    assert got == [stance_model.decision_function(b).tolist() for b in batches]
