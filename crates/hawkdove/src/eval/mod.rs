@@ -12,8 +12,8 @@ use ndarray::Array1;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::{encode_labels, SplitMix64};
-use crate::score::{check_class_sizes, Model, ModelParams, Prediction};
+use crate::model::SplitMix64;
+use crate::score::{check_class_sizes, encode_text_labels, Model, ModelParams, Prediction};
 
 /// Number of bins of the reliability table and of the expected calibration error.
 pub const CALIBRATION_BINS: usize = 10;
@@ -274,16 +274,7 @@ where
     if folds < 2 {
         return Err(Error::param("folds", folds, "must be at least 2"));
     }
-    if texts.len() != labels.len() {
-        return Err(Error::LengthMismatch {
-            left_name: "texts",
-            left: texts.len(),
-            right_name: "labels",
-            right: labels.len(),
-        });
-    }
-    let labels: Vec<String> = labels.iter().map(|l| l.as_ref().to_string()).collect();
-    let (classes, y) = encode_labels(&labels)?;
+    let (labels, classes, y) = encode_text_labels(texts.len(), labels)?;
     check_class_sizes(&classes, &y, 2, "cross-validation")?;
     let assignment = stratified_folds(&y, classes.len(), folds, seed);
     let mut oof: Vec<Option<Prediction>> = vec![None; texts.len()];

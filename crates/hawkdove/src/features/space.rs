@@ -183,39 +183,7 @@ impl FittedSpace {
             FittedSpace::Vocabulary(v) => {
                 ids.clear();
                 ids.extend((0..n_tok).map(|i| v.terms.get(analysis.term(i)).copied()));
-                let mut window = [0u32; MAX_WORD_NGRAM];
-                for start in 0..n_tok {
-                    for n in lo..=hi {
-                        if start + n > n_tok {
-                            break;
-                        }
-                        let mut ok = true;
-                        for k in 0..n {
-                            match ids[start + k] {
-                                Some(id) => window[k] = id,
-                                None => {
-                                    ok = false;
-                                    break;
-                                }
-                            }
-                        }
-                        if !ok {
-                            break;
-                        }
-                        if let Some(&col) = v.words.get(&pack(&window[..n])) {
-                            emit(start, n, col);
-                        }
-                    }
-                }
-                if let Some((clo, chi)) = config.char_ngrams {
-                    for i in 0..n_tok {
-                        for_each_char_gram(analysis.surface(i), clo, chi, grams, |g| {
-                            if let Some(&col) = v.chars.get(g) {
-                                emit(i, 1, col);
-                            }
-                        });
-                    }
-                }
+                v.emit_ngrams(config, analysis, ids, None, grams, emit);
             }
             FittedSpace::Hashing { bits, seed } => {
                 let shift = 64 - bits;
@@ -616,6 +584,60 @@ thread_local! {
 }
 
 impl Vocabulary {
+    /// Report the word n-grams over `ids` (term ids per token, `None` outside the vocabulary)
+    /// and the character n-grams of the tokens, as `(first token, n tokens, column)`. Unigram
+    /// columns come from `unigrams` when the caller already knows them (`u32::MAX`: none).
+    fn emit_ngrams(
+        &self,
+        config: &FeaturizerConfig,
+        analysis: &Analysis,
+        ids: &[Option<u32>],
+        unigrams: Option<&[u32]>,
+        grams: &mut String,
+        mut emit: impl FnMut(usize, usize, u32),
+    ) {
+        let (lo, hi) = config.word_ngrams;
+        let n_tok = ids.len();
+        let mut window = [0u32; MAX_WORD_NGRAM];
+        for start in 0..n_tok {
+            for n in lo..=hi.min(n_tok - start) {
+                if n == 1 {
+                    if let Some(u) = unigrams {
+                        if u[start] != NONE {
+                            emit(start, 1, u[start]);
+                        }
+                        continue;
+                    }
+                }
+                let mut complete = true;
+                for k in 0..n {
+                    match ids[start + k] {
+                        Some(id) => window[k] = id,
+                        None => {
+                            complete = false;
+                            break;
+                        }
+                    }
+                }
+                if !complete {
+                    break;
+                }
+                if let Some(&col) = self.words.get(&pack(&window[..n])) {
+                    emit(start, n, col);
+                }
+            }
+        }
+        if let Some((clo, chi)) = config.char_ngrams {
+            for i in 0..analysis.len() {
+                for_each_char_gram(analysis.surface(i), clo, chi, grams, |g| {
+                    if let Some(&col) = self.chars.get(g) {
+                        emit(i, 1, col);
+                    }
+                });
+            }
+        }
+    }
+
     fn word_ids(&self, analyzer: &Analyzer, surface: &str, kind: crate::text::TokenKind, buf: &mut String) -> WordIds {
         let mut ids = WordIds {
             term: [NONE; 2],
@@ -667,8 +689,6 @@ impl Vocabulary {
         cols: &mut Vec<u32>,
         unigrams: &mut Vec<u32>,
     ) {
-        let (lo, hi) = config.word_ngrams;
-        let n_tok = analysis.len();
         unigrams.clear();
         ids.clear();
         WORD_CACHES.with(|caches| {
@@ -703,44 +723,6 @@ impl Vocabulary {
                 unigrams.push(w.unigram[k]);
             }
         });
-        let mut window = [0u32; MAX_WORD_NGRAM];
-        for start in 0..n_tok {
-            for n in lo..=hi {
-                if start + n > n_tok {
-                    break;
-                }
-                if n == 1 {
-                    if unigrams[start] != NONE {
-                        cols.push(unigrams[start]);
-                    }
-                    continue;
-                }
-                let mut ok = true;
-                for k in 0..n {
-                    match ids[start + k] {
-                        Some(id) => window[k] = id,
-                        None => {
-                            ok = false;
-                            break;
-                        }
-                    }
-                }
-                if !ok {
-                    break;
-                }
-                if let Some(&col) = self.words.get(&pack(&window[..n])) {
-                    cols.push(col);
-                }
-            }
-        }
-        if let Some((clo, chi)) = config.char_ngrams {
-            for i in 0..n_tok {
-                for_each_char_gram(analysis.surface(i), clo, chi, grams, |g| {
-                    if let Some(&col) = self.chars.get(g) {
-                        cols.push(col);
-                    }
-                });
-            }
-        }
+        self.emit_ngrams(config, analysis, ids, Some(unigrams), grams, |_, _, col| cols.push(col));
     }
 }

@@ -140,20 +140,10 @@ impl Model {
         L: AsRef<str>,
     {
         params.validate()?;
-        if texts.len() != labels.len() {
-            return Err(Error::LengthMismatch {
-                left_name: "texts",
-                left: texts.len(),
-                right_name: "labels",
-                right: labels.len(),
-            });
-        }
-        let labels: Vec<String> = labels.iter().map(|l| l.as_ref().to_string()).collect();
-        let (classes, y) = encode_labels(&labels)?;
+        let (_, classes, y) = encode_text_labels(texts.len(), labels)?;
         let poles = resolve_poles(&classes, params.poles.as_ref())?;
-        if let Calibration::Temperature { folds } = params.calibration {
+        if let Calibration::Temperature { .. } = params.calibration {
             check_class_sizes(&classes, &y, 2, "calibration")?;
-            let _ = folds;
         }
         let (featurizer, x) = Featurizer::fit_transform(&params.featurizer, texts)?;
         let linear = fit_indexed(&params.logistic, &x, &y, classes.clone())?;
@@ -302,6 +292,25 @@ fn resolve_poles(classes: &[String], given: Option<&Poles>) -> Result<(usize, us
         }
     }
     Ok((0, classes.len() - 1))
+}
+
+/// Check that there are as many labels as texts, then encode the labels: `(labels as strings,
+/// sorted classes, class index of each label)`.
+pub(crate) fn encode_text_labels<L: AsRef<str>>(
+    n_texts: usize,
+    labels: &[L],
+) -> Result<(Vec<String>, Vec<String>, Vec<usize>)> {
+    if n_texts != labels.len() {
+        return Err(Error::LengthMismatch {
+            left_name: "texts",
+            left: n_texts,
+            right_name: "labels",
+            right: labels.len(),
+        });
+    }
+    let labels: Vec<String> = labels.iter().map(|l| l.as_ref().to_string()).collect();
+    let (classes, y) = encode_labels(&labels)?;
+    Ok((labels, classes, y))
 }
 
 pub(crate) fn check_class_sizes(classes: &[String], y: &[usize], min: usize, purpose: &str) -> Result<()> {
