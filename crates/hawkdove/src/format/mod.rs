@@ -215,13 +215,7 @@ impl Model {
 
     /// Write the model file to `writer`.
     pub fn write_to<W: Write>(&self, writer: W) -> Result<()> {
-        let vocabulary = match self.featurizer.space() {
-            FittedSpace::Vocabulary(v) => Some(VocabularyFile {
-                words: v.word_names().to_vec(),
-                chars: v.char_names().to_vec(),
-            }),
-            FittedSpace::Hashing { .. } => None,
-        };
+        let vocabulary = vocabulary_file(&self.featurizer);
         let (neg, pos) = self.poles();
         let file = ModelFile {
             format_version: FORMAT_VERSION,
