@@ -46,7 +46,7 @@ MODEL_PARAMS: dict[str, Any] = {
     "C": 8.0,
     "solver": "auto",
     "class_weight": None,
-    "tol": 1e-4,
+    "tol": None,
     "max_iter": 1000,
     "fit_intercept": True,
     "intercept_scaling": 1.0,
@@ -210,7 +210,7 @@ def model_params(p: Mapping[str, Any], poles: tuple[str, str] | None) -> dict[st
         }
     else:
         raise TypeError(f"class_weight must be None, 'balanced' or a dict, got {weight!r}")
-    logistic["tol"] = _float("tol", p["tol"])
+    logistic["tol"] = None if p["tol"] is None else _float("tol", p["tol"])
     max_iter = _optional_int("max_iter", p["max_iter"])
     if max_iter is None:
         raise TypeError("max_iter must be an int")
@@ -307,7 +307,7 @@ def model_kwargs(params: Mapping[str, Any]) -> dict[str, Any]:
         C=float(logistic["c"]),
         solver=logistic["solver"],
         class_weight=weight,
-        tol=float(logistic["tol"]),
+        tol=None if logistic.get("tol") is None else float(logistic["tol"]),
         max_iter=int(logistic["max_iter"]),
         fit_intercept=bool(logistic["fit_intercept"]),
         intercept_scaling=float(logistic["intercept_scaling"]),

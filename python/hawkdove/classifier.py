@@ -87,7 +87,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     ``(pole, phrase)`` pairs, e.g. from :func:`hawkdove.read_lexicon`).
 
     Model: ``C`` (inverse L2 regularization), ``solver`` (``"auto"``, ``"dual_cd"``,
-    ``"lbfgs"``), ``class_weight`` (None, ``"balanced"`` or ``{label: weight}``), ``tol``,
+    ``"lbfgs"``), ``class_weight`` (None, ``"balanced"`` or ``{label: weight}``), ``tol`` (None: the solver's
+    default, 1e-2 for dual CD and 1e-4 for L-BFGS),
     ``max_iter``, ``fit_intercept``, ``intercept_scaling``, ``nb_alpha`` (Naive-Bayes feature
     scaling, None to turn off), ``calibration_folds`` (temperature scaling fitted on that many
     cross-validation folds, or None), ``poles`` (``(negative, positive)`` classes of the score),
@@ -124,7 +125,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         C: float = 8.0,
         solver: str = "auto",
         class_weight: str | dict[Any, float] | None = None,
-        tol: float = 1e-4,
+        tol: float | None = None,
         max_iter: int = 1000,
         fit_intercept: bool = True,
         intercept_scaling: float = 1.0,

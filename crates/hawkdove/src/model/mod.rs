@@ -62,6 +62,12 @@ pub enum ClassWeight {
 pub const DEFAULT_C: f64 = 8.0;
 /// Default Naive-Bayes smoothing (NB scaling is on by default; see the README).
 pub const DEFAULT_NB_ALPHA: f64 = 1.0;
+/// Default tolerance of dual coordinate descent (the largest dual gradient in an epoch), ten
+/// times tighter than LIBLINEAR's default for this solver (0.1). On MR, IMDB and the sentences
+/// it matches the accuracy of 1e-4 to within 0.0003 in half the epochs (README, "Speed").
+pub const DEFAULT_DCD_TOL: f64 = 1e-2;
+/// Default tolerance of L-BFGS (the gradient norm).
+pub const DEFAULT_LBFGS_TOL: f64 = 1e-4;
 
 /// Checked hyperparameters of [`LinearModel`] training; obtained from [`ParamGuard::check`] on
 /// [`LogisticParams`].
@@ -71,7 +77,7 @@ pub struct ValidLogisticParams {
     c: f64,
     solver: Solver,
     class_weight: ClassWeight,
-    tol: f64,
+    tol: Option<f64>,
     max_iter: usize,
     fit_intercept: bool,
     intercept_scaling: f64,
@@ -85,7 +91,7 @@ impl Default for ValidLogisticParams {
             c: DEFAULT_C,
             solver: Solver::Auto,
             class_weight: ClassWeight::Uniform,
-            tol: 1e-4,
+            tol: None,
             max_iter: 1000,
             fit_intercept: true,
             intercept_scaling: 1.0,
@@ -111,6 +117,10 @@ impl ValidLogisticParams {
     /// Naive-Bayes smoothing, if NB scaling is on.
     pub fn nb_alpha(&self) -> Option<f64> {
         self.nb_alpha
+    }
+    /// The tolerance as set (`None`: the solver's default).
+    pub fn tol(&self) -> Option<f64> {
+        self.tol
     }
 }
 
@@ -145,10 +155,10 @@ impl LogisticParams {
         self.0.class_weight = w;
         self
     }
-    /// Convergence tolerance (default 1e-4): the largest projected dual gradient for DCD, the
-    /// gradient norm for L-BFGS.
+    /// Convergence tolerance: the largest dual gradient of an epoch for DCD (default
+    /// [`DEFAULT_DCD_TOL`]), the gradient norm for L-BFGS (default [`DEFAULT_LBFGS_TOL`]).
     pub fn tol(mut self, tol: f64) -> Self {
-        self.0.tol = tol;
+        self.0.tol = Some(tol);
         self
     }
     /// Iteration limit: epochs for DCD, iterations for L-BFGS (default 1000).
@@ -191,8 +201,10 @@ impl LogisticParams {
         if !(p.c.is_finite() && p.c > 0.0) {
             return Err(Error::param("c", p.c, "must be finite and > 0"));
         }
-        if !(p.tol.is_finite() && p.tol > 0.0) {
-            return Err(Error::param("tol", p.tol, "must be finite and > 0"));
+        if let Some(tol) = p.tol {
+            if !(tol.is_finite() && tol > 0.0) {
+                return Err(Error::param("tol", tol, "must be finite and > 0"));
+            }
         }
         if p.max_iter == 0 {
             return Err(Error::param("max_iter", p.max_iter, "must be at least 1"));
@@ -500,7 +512,15 @@ pub(crate) fn fit_indexed(
         let signs: Vec<f64> = y.iter().map(|&c| if c == 1 { 1.0 } else { -1.0 }).collect();
         let c_i: Vec<f64> = costs.iter().map(|w| w * params.c).collect();
         let bias = params.fit_intercept.then_some(params.intercept_scaling);
-        let (mut w, b) = dcd::solve(xs, &signs, &c_i, bias, params.tol, params.max_iter, params.seed);
+        let (mut w, b) = dcd::solve(
+            xs,
+            &signs,
+            &c_i,
+            bias,
+            params.tol.unwrap_or(DEFAULT_DCD_TOL),
+            params.max_iter,
+            params.seed,
+        );
         if let Some(r) = ratio {
             for (wj, rj) in w.iter_mut().zip(r) {
                 *wj *= rj;
@@ -516,7 +536,7 @@ pub(crate) fn fit_indexed(
             params.c,
             ratios.as_deref(),
             params.fit_intercept,
-            params.tol,
+            params.tol.unwrap_or(DEFAULT_LBFGS_TOL),
             params.max_iter,
         )?;
         if k == 2 {
