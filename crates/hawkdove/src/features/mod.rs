@@ -589,16 +589,17 @@ pub fn nb_log_count_ratios(x: &CsrMatrix, y: &[usize], n_classes: usize, alpha: 
         }
     }
     let total: Vec<f64> = (0..d).map(|j| per_class.iter().map(|p| p[j]).sum()).collect();
-    Ok(per_class
-        .iter()
-        .map(|pk| {
-            let p: Vec<f64> = pk.iter().map(|v| v + alpha).collect();
-            let q: Vec<f64> = pk.iter().zip(&total).map(|(v, t)| t - v + alpha).collect();
-            let ps: f64 = p.iter().sum();
-            let qs: f64 = q.iter().sum();
-            p.iter().zip(&q).map(|(a, b)| ((a / ps) / (b / qs)).ln()).collect()
-        })
-        .collect())
+    // Turn each class's counts into its ratios in place.
+    for pk in &mut per_class {
+        let ps: f64 = pk.iter().map(|v| v + alpha).sum();
+        let qs: f64 = pk.iter().zip(&total).map(|(v, t)| t - v + alpha).sum();
+        for (v, t) in pk.iter_mut().zip(&total) {
+            let p = *v + alpha;
+            let q = t - *v + alpha;
+            *v = ((p / ps) / (q / qs)).ln();
+        }
+    }
+    Ok(per_class)
 }
 
 #[cfg(test)]

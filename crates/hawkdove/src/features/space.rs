@@ -360,7 +360,8 @@ fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfa
 }
 
 /// Count document frequency and total frequency of keys, sharded across threads by key hash
-/// so that no map is duplicated. The result does not depend on the number of threads.
+/// so that no map is duplicated. The result, in no particular order, does not depend on the
+/// number of threads.
 fn count_sharded<K, F>(n_docs: usize, keys_of_doc: F) -> Vec<(K, u32, u64)>
 where
     K: Copy + Eq + Hash + Ord + Send + Sync,
@@ -398,8 +399,14 @@ where
             map.into_iter().map(|(k, (df, tf))| (k, df, tf)).collect()
         })
         .collect();
-    let mut all: Vec<(K, u32, u64)> = parts.into_iter().flatten().collect();
-    all.sort_unstable_by_key(|a| a.0);
+    // Concatenate into the first part's allocation (no second full copy).
+    let total: usize = parts.iter().map(Vec::len).sum();
+    let mut parts = parts.into_iter();
+    let mut all = parts.next().unwrap_or_default();
+    all.reserve_exact(total - all.len());
+    for part in parts {
+        all.extend(part);
+    }
     all
 }
 
@@ -528,11 +535,12 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
     words.retain(|w| keep(w.1));
     let mut char_sel = char_counts;
     char_sel.retain(|c| keep(c.1));
+    char_sel.sort_unstable_by_key(|c| c.0);
     if let Some(cap) = max_features {
         cap_features(&mut words, &mut char_sel, cap);
     }
     // Columns: word n-grams by order, then by term ids (first appearance); then character
-    // n-grams by first appearance (`char_sel` is sorted by gram id already).
+    // n-grams by first appearance.
     words.par_sort_unstable_by(|a, b| word_order(a.0).cmp(&word_order(b.0)));
     let n_selected = words.len() + char_sel.len();
     if n_selected == 0 {

@@ -23,6 +23,8 @@
 mod dcd;
 mod lbfgs;
 
+use std::borrow::Cow;
+
 use linfa::dataset::{AsSingleTargets, DatasetBase};
 use linfa::traits::{Fit, PredictInplace};
 use linfa::ParamGuard;
@@ -381,7 +383,7 @@ impl LinearModel {
     pub fn fit(params: &LogisticParams, x: &CsrMatrix, y: &[String]) -> Result<LinearModel> {
         params.validate()?;
         let (classes, yi) = encode_labels(y)?;
-        fit_indexed(params, x, &yi, classes)
+        fit_indexed(params, Cow::Borrowed(x), &yi, classes)
     }
 }
 
@@ -447,10 +449,11 @@ fn sample_costs(params: &ValidLogisticParams, classes: &[String], y: &[usize]) -
     Ok(y.iter().map(|&c| per_class[c]).collect())
 }
 
-/// Fit with labels already encoded as indices into `classes`.
+/// Fit with labels already encoded as indices into `classes`. An owned `x` is scaled in place
+/// for Naive-Bayes scaling; a borrowed one is copied first.
 pub(crate) fn fit_indexed(
     params: &LogisticParams,
-    x: &CsrMatrix,
+    x: Cow<'_, CsrMatrix>,
     y: &[usize],
     classes: Vec<String>,
 ) -> Result<LinearModel> {
@@ -492,20 +495,18 @@ pub(crate) fn fit_indexed(
         Solver::Lbfgs => false,
     };
     let ratios = match params.nb_alpha {
-        Some(alpha) => Some(nb_log_count_ratios(x, y, k, alpha)?),
+        Some(alpha) => Some(nb_log_count_ratios(&x, y, k, alpha)?),
         None => None,
     };
     let d = x.ncols();
     let (weights, intercepts) = if use_dcd {
         // Binary: the positive class is classes[1]; NB ratio of class 1 vs rest.
         let ratio = ratios.as_ref().and_then(|r| r.get(1));
-        let scaled;
         let xs = match ratio {
             Some(r) => {
-                let mut m = x.clone();
+                let mut m = x.into_owned();
                 m.scale_columns(r);
-                scaled = m;
-                &scaled
+                Cow::Owned(m)
             }
             None => x,
         };
@@ -513,7 +514,7 @@ pub(crate) fn fit_indexed(
         let c_i: Vec<f64> = costs.iter().map(|w| w * params.c).collect();
         let bias = params.fit_intercept.then_some(params.intercept_scaling);
         let (mut w, b) = dcd::solve(
-            xs,
+            &xs,
             &signs,
             &c_i,
             bias,
@@ -529,7 +530,7 @@ pub(crate) fn fit_indexed(
         (vec![w], vec![b])
     } else {
         let (mut w, b) = lbfgs::solve(
-            x,
+            &x,
             y,
             k,
             &costs,

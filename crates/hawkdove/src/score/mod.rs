@@ -17,6 +17,8 @@
 //! # Ok::<(), hawkdove::Error>(())
 //! ```
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -146,7 +148,7 @@ impl Model {
             check_class_sizes(&classes, &y, 2, "calibration")?;
         }
         let (featurizer, x) = Featurizer::fit_transform(&params.featurizer, texts)?;
-        let linear = fit_indexed(&params.logistic, &x, &y, classes.clone())?;
+        let linear = fit_indexed(&params.logistic, Cow::Owned(x), &y, classes.clone())?;
         let temperature = match params.calibration {
             Calibration::None => 1.0,
             Calibration::Temperature { folds } => {
@@ -347,7 +349,7 @@ fn out_of_fold_logits<S: AsRef<str> + Sync>(
         let tr_texts: Vec<&str> = train.iter().map(|&i| texts[i].as_ref()).collect();
         let tr_y: Vec<usize> = train.iter().map(|&i| y[i]).collect();
         let (feat, x) = Featurizer::fit_transform(&params.featurizer, &tr_texts)?;
-        let lin = fit_indexed(&params.logistic, &x, &tr_y, classes.to_vec())?;
+        let lin = fit_indexed(&params.logistic, Cow::Owned(x), &tr_y, classes.to_vec())?;
         let te_texts: Vec<&str> = test.iter().map(|&i| texts[i].as_ref()).collect();
         let xt = feat.transform(&te_texts);
         for (r, &i) in test.iter().enumerate() {
