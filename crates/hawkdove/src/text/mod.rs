@@ -248,6 +248,9 @@ pub struct Analyzer {
     /// One lookup per token: bit flags of [`ROLE_STOP`], [`ROLE_NEGATOR`], [`ROLE_BREAKER`],
     /// [`ROLE_PHRASE_END`].
     roles: FxHashMap<Box<str>, u8>,
+    /// Prefilter of `roles`: bit `min(len, 31)` of entry `first byte` is set when some role
+    /// word has that first byte and length, so most words skip the hash lookup.
+    role_filter: Box<[u32; 256]>,
     phrases: Vec<Vec<String>>,
 }
 
@@ -294,10 +297,17 @@ impl Analyzer {
                 phrases.push(p.clone());
             }
         }
+        let mut role_filter = Box::new([0u32; 256]);
+        for w in roles.keys() {
+            if let Some(&b) = w.as_bytes().first() {
+                role_filter[usize::from(b)] |= role_filter_bit(w);
+            }
+        }
         Analyzer {
             config: config.clone(),
             stemmer: config.stemmer.map(CachedStemmer::new),
             roles,
+            role_filter,
             phrases,
         }
     }
@@ -384,10 +394,14 @@ impl Analyzer {
                     return;
                 }
                 let surface = scratch.as_str();
-                let role = if self.roles.is_empty() {
-                    0
-                } else {
+                let maybe_role = surface
+                    .as_bytes()
+                    .first()
+                    .is_some_and(|&b| self.role_filter[usize::from(b)] & role_filter_bit(surface) != 0);
+                let role = if maybe_role {
                     self.roles.get(surface).copied().unwrap_or(0)
+                } else {
+                    0
                 };
                 if role & ROLE_BREAKER != 0 {
                     neg_active = false;
@@ -430,6 +444,12 @@ impl Analyzer {
             },
         );
     }
+}
+
+/// The bit of a word's length in [`Analyzer`]'s role prefilter.
+#[inline]
+fn role_filter_bit(word: &str) -> u32 {
+    1 << word.len().min(31)
 }
 
 fn push_token(
