@@ -67,7 +67,7 @@ pub(crate) struct Vocabulary {
 #[derive(Debug, Clone)]
 enum WordIndex {
     Short {
-        map: FxHashMap<u64, u32>,
+        map: KeyTable,
         keys: Vec<u64>,
     },
     Long {
@@ -76,10 +76,93 @@ enum WordIndex {
     },
 }
 
+/// Open-addressing table from a non-zero `u64` key to a column, with linear probing and keys
+/// and columns side by side, so that a lookup usually reads one cache line. hashbrown reads a
+/// control group and then the bucket: on IMDB's 1.4 million bigrams (a 32 MB table) perf put
+/// those two cache misses at about two thirds of featurizing time outside the tokenizer.
+#[derive(Debug, Clone, Default)]
+struct KeyTable {
+    /// `(key, column)`; key 0 marks an empty slot (packed keys are never 0).
+    slots: Vec<(u64, u32)>,
+    len: usize,
+    /// `64 − log2(slots.len())`.
+    shift: u32,
+}
+
+impl KeyTable {
+    #[inline]
+    fn home(&self, key: u64) -> usize {
+        // Fibonacci hashing: the top bits of key × 2⁶⁴/φ.
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<u32> {
+        if self.slots.is_empty() || key == 0 {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            let &(k, col) = self.slots.get(i)?;
+            if k == key {
+                return Some(col);
+            }
+            if k == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Make room for `n` keys in all at a load of at most 4/5.
+    fn reserve(&mut self, n: usize) {
+        let want = (n + n / 4 + 1).next_power_of_two().max(16);
+        if want > self.slots.len() {
+            self.rehash(want);
+        }
+    }
+
+    fn rehash(&mut self, capacity: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![(0, 0); capacity]);
+        self.shift = 64 - capacity.trailing_zeros();
+        self.len = 0;
+        for (k, col) in old {
+            if k != 0 {
+                self.insert(k, col);
+            }
+        }
+    }
+
+    /// Insert a non-zero key; `false` when it is already present (nothing changes).
+    fn insert(&mut self, key: u64, col: u32) -> bool {
+        if key == 0 {
+            return false;
+        }
+        if (self.len + 1) * 5 > self.slots.len() * 4 {
+            self.rehash((self.slots.len() * 2).max(16));
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        while let Some(slot) = self.slots.get_mut(i) {
+            if slot.0 == key {
+                return false;
+            }
+            if slot.0 == 0 {
+                *slot = (key, col);
+                self.len += 1;
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+        false
+    }
+}
+
 impl Default for WordIndex {
     fn default() -> Self {
         WordIndex::Short {
-            map: FxHashMap::default(),
+            map: KeyTable::default(),
             keys: Vec::new(),
         }
     }
@@ -110,7 +193,7 @@ impl WordIndex {
     fn get(&self, key: NgramKey) -> Option<u32> {
         match self {
             // Two packed ids fill the low 64 bits exactly.
-            WordIndex::Short { map, .. } => map.get(&(key as u64)).copied(),
+            WordIndex::Short { map, .. } => map.get(key as u64),
             WordIndex::Long { map, .. } => map.get(&key).copied(),
         }
     }
@@ -142,7 +225,7 @@ impl WordIndex {
         match self {
             WordIndex::Short { map, keys } => {
                 let k = key as u64;
-                if map.insert(k, col).is_some() {
+                if !map.insert(k, col) {
                     return false;
                 }
                 keys.push(k);
@@ -720,6 +803,33 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_table_finds_every_key_and_only_those() {
+        let mut t = KeyTable::default();
+        let key = |i: u64| pack(&[(i % 1000) as u32, (i / 1000) as u32]) as u64;
+        for i in 0..50_000u64 {
+            assert!(t.insert(key(i), i as u32));
+        }
+        assert!(!t.insert(key(7), 99), "a duplicate is refused");
+        assert!(!t.insert(0, 1), "0 is the empty marker");
+        for i in 0..50_000u64 {
+            assert_eq!(t.get(key(i)), Some(i as u32));
+        }
+        for i in 50_000..60_000u64 {
+            assert_eq!(t.get(key(i)), None);
+        }
+        assert_eq!(t.get(0), None);
+        assert!(t.len * 5 <= t.slots.len() * 4);
+        let mut r = KeyTable::default();
+        r.reserve(1000);
+        let cap = r.slots.len();
+        for i in 0..1000u64 {
+            r.insert(key(i), 0);
+        }
+        assert_eq!(r.slots.len(), cap, "reserve makes room for all");
+        assert_eq!(KeyTable::default().get(key(1)), None);
+    }
 
     #[test]
     fn pack_roundtrip() {
