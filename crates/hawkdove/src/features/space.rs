@@ -861,7 +861,49 @@ const WORD_CACHE_CAPACITY: usize = 200_000;
 /// Featurizers whose caches a thread keeps at once.
 const WORD_CACHE_OWNERS: usize = 4;
 
-type WordCache = FxHashMap<Box<str>, WordIds>;
+/// A thread's cache of word ids for one featurizer. Words of at most 15 bytes (nearly all) are
+/// keyed by their bytes and length packed into a `u128`, so a lookup compares two integers
+/// instead of calling `memcmp` through a pointer (perf: 7% of featurize+predict time).
+#[derive(Default)]
+struct WordCache {
+    short: FxHashMap<u128, WordIds>,
+    long: FxHashMap<Box<str>, WordIds>,
+}
+
+/// `s` packed with its length into a `u128` when it has at most 15 bytes (exact: the length
+/// byte tells trailing zero bytes apart).
+#[inline]
+fn short_word_key(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.len() > 15 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..b.len()].copy_from_slice(b);
+    buf[15] = b.len() as u8;
+    Some(u128::from_le_bytes(buf))
+}
+
+impl WordCache {
+    #[inline]
+    fn get(&self, word: &str) -> Option<WordIds> {
+        match short_word_key(word) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(word).copied(),
+        }
+    }
+
+    fn insert(&mut self, word: &str, ids: WordIds) {
+        if self.short.len() + self.long.len() >= WORD_CACHE_CAPACITY {
+            self.short.clear();
+            self.long.clear();
+        }
+        match short_word_key(word) {
+            Some(k) => self.short.insert(k, ids),
+            None => self.long.insert(word.into(), ids),
+        };
+    }
+}
 
 thread_local! {
     static UNIGRAMS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -993,13 +1035,10 @@ impl Vocabulary {
             for (i, tok) in analysis.tokens().iter().enumerate() {
                 let surface = analysis.surface(i);
                 let w = match cache.get(surface) {
-                    Some(w) => *w,
+                    Some(w) => w,
                     None => {
                         let w = self.word_ids(analyzer, surface, tok.kind, &mut buf);
-                        if cache.len() >= WORD_CACHE_CAPACITY {
-                            cache.clear();
-                        }
-                        cache.insert(surface.into(), w);
+                        cache.insert(surface, w);
                         w
                     }
                 };

@@ -712,7 +712,24 @@ fn scan_word(
     let mut apostrophe_at: Option<(usize, usize)> = None; // (byte of apostrophe, byte after)
     let mut single_letter_run = true; // for acronyms like U.S.
     let mut letters_in_part = 0usize;
-    while let Some((c, next)) = char_at(text, i, strip_markup) {
+    let bytes = text.as_bytes();
+    loop {
+        // Fast path: a run of ASCII letters and digits (what the general branch below does,
+        // one byte at a time without decoding).
+        let run = bytes
+            .get(i..)
+            .map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count());
+        if run > 0 {
+            if all_digits && bytes[i..i + run].iter().any(|b| !b.is_ascii_digit()) {
+                all_digits = false;
+            }
+            letters_in_part += run;
+            i += run;
+            end = i;
+        }
+        let Some((c, next)) = char_at(text, i, strip_markup) else {
+            break;
+        };
         if is_word_char(c) && !is_unspaced_script(c) {
             if !c.is_numeric() {
                 all_digits = false;
