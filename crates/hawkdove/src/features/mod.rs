@@ -571,35 +571,53 @@ pub fn nb_log_count_ratios(x: &CsrMatrix, y: &[usize], n_classes: usize, alpha: 
     if !(alpha.is_finite() && alpha > 0.0) {
         return Err(Error::param("nb_alpha", alpha, "must be finite and > 0"));
     }
+    if let Some(&bad) = y.iter().find(|&&k| k >= n_classes) {
+        return Err(Error::param(
+            "labels",
+            bad,
+            format!("class index out of range (n_classes = {n_classes})"),
+        ));
+    }
+    Ok((0..n_classes).map(|k| nb_ratio(x, y, k, alpha)).collect())
+}
+
+/// The Naive-Bayes log-count ratio of class `k` against the rest (see
+/// [`nb_log_count_ratios`]; `x` and `y` already checked). Counts are kept as `u32`, so one
+/// class needs 16 bytes per column at the peak (IMDB: 23 MB for 1.4M columns).
+pub(crate) fn nb_ratio(x: &CsrMatrix, y: &[usize], k: usize, alpha: f64) -> Vec<f64> {
     let d = x.ncols();
-    let mut per_class = vec![vec![0.0f64; d]; n_classes];
-    for (i, &k) in y.iter().enumerate() {
-        let Some(counts) = per_class.get_mut(k) else {
-            return Err(Error::param(
-                "labels",
-                k,
-                format!("class index out of range (n_classes = {n_classes})"),
-            ));
-        };
+    let mut in_class = vec![0u32; d];
+    let mut total = vec![0u32; d];
+    for (i, &label) in y.iter().enumerate() {
         let (cols, vals) = x.row(i);
         for (&c, &v) in cols.iter().zip(vals) {
             if v != 0.0 {
-                counts[c as usize] += 1.0;
+                if let Some(t) = total.get_mut(c as usize) {
+                    *t += 1;
+                }
+                if label == k {
+                    if let Some(p) = in_class.get_mut(c as usize) {
+                        *p += 1;
+                    }
+                }
             }
         }
     }
-    let total: Vec<f64> = (0..d).map(|j| per_class.iter().map(|p| p[j]).sum()).collect();
-    // Turn each class's counts into its ratios in place.
-    for pk in &mut per_class {
-        let ps: f64 = pk.iter().map(|v| v + alpha).sum();
-        let qs: f64 = pk.iter().zip(&total).map(|(v, t)| t - v + alpha).sum();
-        for (v, t) in pk.iter_mut().zip(&total) {
-            let p = *v + alpha;
-            let q = t - *v + alpha;
-            *v = ((p / ps) / (q / qs)).ln();
-        }
-    }
-    Ok(per_class)
+    let ps: f64 = in_class.iter().map(|&v| f64::from(v) + alpha).sum();
+    let qs: f64 = in_class
+        .iter()
+        .zip(&total)
+        .map(|(&v, &t)| f64::from(t - v) + alpha)
+        .sum();
+    in_class
+        .iter()
+        .zip(&total)
+        .map(|(&v, &t)| {
+            let p = f64::from(v) + alpha;
+            let q = f64::from(t - v) + alpha;
+            ((p / ps) / (q / qs)).ln()
+        })
+        .collect()
 }
 
 #[cfg(test)]

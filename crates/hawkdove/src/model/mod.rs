@@ -32,7 +32,7 @@ use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::features::{nb_log_count_ratios, CsrMatrix};
+use crate::features::{nb_log_count_ratios, nb_ratio, CsrMatrix};
 
 /// Which optimizer to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -494,14 +494,15 @@ pub(crate) fn fit_indexed(
         }
         Solver::Lbfgs => false,
     };
-    let ratios = match params.nb_alpha {
-        Some(alpha) => Some(nb_log_count_ratios(&x, y, k, alpha)?),
-        None => None,
-    };
     let d = x.ncols();
     let (weights, intercepts) = if use_dcd {
-        // Binary: the positive class is classes[1]; NB ratio of class 1 vs rest.
-        let ratio = ratios.as_ref().and_then(|r| r.get(1));
+        // Binary: the positive class is classes[1]; NB ratio of class 1 vs rest (labels were
+        // checked above, so only the alpha is checked here).
+        let ratio = match params.nb_alpha {
+            Some(alpha) => Some(nb_ratio(&x, y, 1, alpha)),
+            None => None,
+        };
+        let ratio = ratio.as_ref();
         let xs = match ratio {
             Some(r) => {
                 let mut m = x.into_owned();
@@ -529,6 +530,10 @@ pub(crate) fn fit_indexed(
         }
         (vec![w], vec![b])
     } else {
+        let ratios = match params.nb_alpha {
+            Some(alpha) => Some(nb_log_count_ratios(&x, y, k, alpha)?),
+            None => None,
+        };
         let (mut w, b) = lbfgs::solve(
             &x,
             y,
