@@ -498,10 +498,7 @@ pub(crate) fn fit_indexed(
     let (weights, intercepts) = if use_dcd {
         // Binary: the positive class is classes[1]; NB ratio of class 1 vs rest (labels were
         // checked above, so only the alpha is checked here).
-        let ratio = match params.nb_alpha {
-            Some(alpha) => Some(nb_ratio(&x, y, 1, alpha)),
-            None => None,
-        };
+        let ratio = params.nb_alpha.map(|alpha| nb_ratio(&x, y, 1, alpha));
         let ratio = ratio.as_ref();
         let xs = match ratio {
             Some(r) => {
