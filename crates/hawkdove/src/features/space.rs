@@ -465,6 +465,13 @@ impl Interner {
         self.list.push(s.into());
         id
     }
+
+    /// Intern the strings of a chunk-local interner (in their order) and append `local_ids`
+    /// translated to this interner's ids to `out`.
+    fn merge(&mut self, local: &Interner, local_ids: &[u32], out: &mut Vec<u32>) {
+        let global: Vec<u32> = local.list.iter().map(|t| self.id(t)).collect();
+        out.extend(local_ids.iter().map(|&l| global.get(l as usize).copied().unwrap_or(0)));
+    }
 }
 
 /// One chunk of documents with ids local to the chunk.
@@ -515,20 +522,8 @@ fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfa
     };
     out.offsets.push(0);
     for chunk in chunks {
-        let global: Vec<u32> = chunk.terms.list.iter().map(|t| terms.id(t)).collect();
-        out.term_ids.extend(
-            chunk
-                .term_ids
-                .iter()
-                .map(|&l| global.get(l as usize).copied().unwrap_or(0)),
-        );
-        let global: Vec<u32> = chunk.surfaces.list.iter().map(|t| surfaces.id(t)).collect();
-        out.surface_ids.extend(
-            chunk
-                .surface_ids
-                .iter()
-                .map(|&l| global.get(l as usize).copied().unwrap_or(0)),
-        );
+        terms.merge(&chunk.terms, &chunk.term_ids, &mut out.term_ids);
+        surfaces.merge(&chunk.surfaces, &chunk.surface_ids, &mut out.surface_ids);
         for &n in &chunk.doc_tokens {
             let last = out.offsets.last().copied().unwrap_or(0);
             out.offsets.push(last + n);
@@ -759,18 +754,16 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
         vocab.chars.insert(name.into(), col);
         vocab.char_names.push(name.to_string());
     }
-    vocab.term_names = interned.terms.clone();
-    for (id, used) in used_terms.iter().enumerate() {
-        if *used {
-            if let Some(t) = vocab.term_names.get(id) {
-                vocab.terms.insert(t.clone(), id as u32);
-            }
-        }
-    }
-    // Unused terms keep their ids (the keys use them) but need no name.
-    for (name, used) in vocab.term_names.iter_mut().zip(&used_terms) {
-        if !*used {
-            *name = Box::default();
+    // Every term keeps its id (the keys use them); only terms some column uses get a name.
+    vocab.term_names = interned
+        .terms
+        .iter()
+        .zip(&used_terms)
+        .map(|(t, &used)| if used { t.clone() } else { Box::default() })
+        .collect();
+    for (id, t) in vocab.term_names.iter().enumerate() {
+        if !t.is_empty() {
+            vocab.terms.insert(t.clone(), id as u32);
         }
     }
 
