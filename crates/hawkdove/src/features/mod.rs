@@ -18,6 +18,7 @@
 mod csr;
 mod lexicon;
 mod space;
+mod table;
 
 pub use csr::CsrMatrix;
 use lexicon::LexiconMatcher;
@@ -237,6 +238,7 @@ pub struct Scratch {
     columns: Vec<u32>,
     ids: Vec<Option<u32>>,
     grams: String,
+    lookup: space::LookupScratch,
 }
 
 impl Scratch {
@@ -465,8 +467,7 @@ impl Featurizer {
                     &self.analyzer,
                     &self.config,
                     &scratch.analysis,
-                    &mut scratch.ids,
-                    &mut scratch.grams,
+                    &mut scratch.lookup,
                     cols,
                 );
             }

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use super::table::OpenTable;
 use super::{run_length, DocFrequency, FeaturizerConfig, MAX_WORD_NGRAM};
 use crate::error::{Error, FormatError, Result};
 use crate::text::{Analysis, Analyzer};
@@ -76,88 +77,8 @@ enum WordIndex {
     },
 }
 
-/// Open-addressing table from a non-zero `u64` key to a column, with linear probing and keys
-/// and columns side by side, so that a lookup usually reads one cache line. hashbrown reads a
-/// control group and then the bucket: on IMDB's 1.4 million bigrams (a 32 MB table) perf put
-/// those two cache misses at about two thirds of featurizing time outside the tokenizer.
-#[derive(Debug, Clone, Default)]
-struct KeyTable {
-    /// `(key, column)`; key 0 marks an empty slot (packed keys are never 0).
-    slots: Vec<(u64, u32)>,
-    len: usize,
-    /// `64 − log2(slots.len())`.
-    shift: u32,
-}
-
-impl KeyTable {
-    #[inline]
-    fn home(&self, key: u64) -> usize {
-        // Fibonacci hashing: the top bits of key × 2⁶⁴/φ.
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
-    }
-
-    #[inline]
-    fn get(&self, key: u64) -> Option<u32> {
-        if self.slots.is_empty() || key == 0 {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            let &(k, col) = self.slots.get(i)?;
-            if k == key {
-                return Some(col);
-            }
-            if k == 0 {
-                return None;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// Make room for `n` keys in all at a load of at most 4/5.
-    fn reserve(&mut self, n: usize) {
-        let want = (n + n / 4 + 1).next_power_of_two().max(16);
-        if want > self.slots.len() {
-            self.rehash(want);
-        }
-    }
-
-    fn rehash(&mut self, capacity: usize) {
-        let old = std::mem::replace(&mut self.slots, vec![(0, 0); capacity]);
-        self.shift = 64 - capacity.trailing_zeros();
-        self.len = 0;
-        for (k, col) in old {
-            if k != 0 {
-                self.insert(k, col);
-            }
-        }
-    }
-
-    /// Insert a non-zero key; `false` when it is already present (nothing changes).
-    fn insert(&mut self, key: u64, col: u32) -> bool {
-        if key == 0 {
-            return false;
-        }
-        if (self.len + 1) * 5 > self.slots.len() * 4 {
-            self.rehash((self.slots.len() * 2).max(16));
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        while let Some(slot) = self.slots.get_mut(i) {
-            if slot.0 == key {
-                return false;
-            }
-            if slot.0 == 0 {
-                *slot = (key, col);
-                self.len += 1;
-                return true;
-            }
-            i = (i + 1) & mask;
-        }
-        false
-    }
-}
+/// The n-gram key → column table of two-word-or-shorter n-grams (see [`OpenTable`]).
+type KeyTable = OpenTable<u64, u32>;
 
 impl Default for WordIndex {
     fn default() -> Self {
@@ -195,6 +116,22 @@ impl WordIndex {
             // Two packed ids fill the low 64 bits exactly.
             WordIndex::Short { map, .. } => map.get(key as u64),
             WordIndex::Long { map, .. } => map.get(&key).copied(),
+        }
+    }
+
+    /// Append the columns of those `keys` that are in the index to `cols` (short keys are
+    /// looked up as one batch; `short` and `found` are scratch).
+    fn columns_of(&self, keys: &[NgramKey], short: &mut Vec<u64>, found: &mut Vec<Option<u32>>, cols: &mut Vec<u32>) {
+        match self {
+            WordIndex::Short { map, .. } => {
+                short.clear();
+                found.clear();
+                // Keys of more than two words (none when the index is short) are never found.
+                short.extend(keys.iter().map(|&k| u64::try_from(k).unwrap_or(0)));
+                map.get_batch(short, found);
+                cols.extend(found.iter().flatten());
+            }
+            WordIndex::Long { map, .. } => cols.extend(keys.iter().filter_map(|k| map.get(k).copied())),
         }
     }
 
@@ -493,22 +430,51 @@ const FIT_CHUNK: usize = 256;
 fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfaces: bool) -> Interned {
     let chunks: Vec<ChunkIds> = texts
         .par_chunks(FIT_CHUNK)
-        .map_init(Analysis::default, |analysis, docs| {
-            let mut chunk = ChunkIds::default();
-            for d in docs {
-                analyzer.analyze_into(d.as_ref(), analysis);
-                for (i, term) in analysis.terms().enumerate() {
-                    chunk.term_ids.push(chunk.terms.id(term));
+        .map_init(
+            || (Analysis::default(), String::new()),
+            |(analysis, buf), docs| {
+                let mut chunk = ChunkIds::default();
+                // Surface → chunk-local term id + 1 outside / inside a negation scope (0: not
+                // seen yet), so that a repeated word is neither stemmed nor hashed as a string.
+                let mut seen: OpenTable<u128, [u32; 2]> = OpenTable::default();
+                for d in docs {
                     if want_surfaces {
-                        chunk.surface_ids.push(chunk.surfaces.id(analysis.surface(i)));
+                        analyzer.analyze_into(d.as_ref(), analysis);
+                        for (i, term) in analysis.terms().enumerate() {
+                            chunk.term_ids.push(chunk.terms.id(term));
+                            chunk.surface_ids.push(chunk.surfaces.id(analysis.surface(i)));
+                        }
+                    } else {
+                        analyzer.analyze_surfaces_into(d.as_ref(), analysis);
+                        for (i, tok) in analysis.tokens().iter().enumerate() {
+                            let surface = analysis.surface(i);
+                            let neg = usize::from(tok.negated);
+                            let key = short_word_key(surface);
+                            let known = key.and_then(|k| seen.get(k)).unwrap_or_default();
+                            let id = match known[neg] {
+                                0 => {
+                                    buf.clear();
+                                    analyzer.term_into(surface, tok.kind, tok.negated, buf);
+                                    let id = chunk.terms.id(buf);
+                                    if let Some(k) = key {
+                                        let mut ids = known;
+                                        ids[neg] = id + 1;
+                                        seen.set(k, ids);
+                                    }
+                                    id
+                                }
+                                plus_one => plus_one - 1,
+                            };
+                            chunk.term_ids.push(id);
+                        }
                     }
+                    chunk.doc_tokens.push(analysis.len());
                 }
-                chunk.doc_tokens.push(analysis.len());
-            }
-            chunk.terms.map = FxHashMap::default();
-            chunk.surfaces.map = FxHashMap::default();
-            chunk
-        })
+                chunk.terms.map = FxHashMap::default();
+                chunk.surfaces.map = FxHashMap::default();
+                chunk
+            },
+        )
         .collect();
     let mut terms = Interner::default();
     let mut surfaces = Interner::default();
@@ -639,6 +605,16 @@ fn cap_features(words: &mut Vec<(NgramKey, u32, u64)>, chars: &mut Vec<(u32, u32
     });
 }
 
+/// Reused buffers of one thread building training rows.
+#[derive(Default)]
+struct RowScratch {
+    keys: Vec<NgramKey>,
+    ckeys: Vec<u32>,
+    cols: Vec<u32>,
+    short: Vec<u64>,
+    found: Vec<Option<u32>>,
+}
+
 type Fitted = (FittedSpace, Vec<Vec<(u32, u32)>>, Vec<u32>);
 
 /// Learn a vocabulary and return it with each document's `(column, count)` pairs and the
@@ -664,7 +640,23 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
             }
         }
     };
-    let word_counts = count_sharded(n_docs, word_keys);
+    // With at most two words an n-gram key fits in 64 bits, which hash and sort faster.
+    let word_counts = if hi <= 2 {
+        let short_keys = |d: usize, buf: &mut Vec<u64>| {
+            let ids = doc_ids(d);
+            for s in 0..ids.len() {
+                for n in lo..=hi.min(ids.len() - s) {
+                    buf.push(pack(&ids[s..s + n]) as u64);
+                }
+            }
+        };
+        count_sharded(n_docs, short_keys)
+            .into_iter()
+            .map(|(k, df, tf)| (NgramKey::from(k), df, tf))
+            .collect()
+    } else {
+        count_sharded(n_docs, word_keys)
+    };
 
     // Character n-grams: intern the grams of each distinct surface once.
     let mut gram_list: Vec<Box<str>> = Vec::new();
@@ -771,13 +763,20 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
     let rows: Vec<Vec<(u32, u32)>> = (0..n_docs)
         .into_par_iter()
         .map_init(
-            || (Vec::new(), Vec::new(), Vec::new()),
-            |(keys, ckeys, cols): &mut (Vec<NgramKey>, Vec<u32>, Vec<u32>), d| {
+            RowScratch::default,
+            |RowScratch {
+                 keys,
+                 ckeys,
+                 cols,
+                 short,
+                 found,
+             },
+             d| {
                 keys.clear();
                 ckeys.clear();
                 cols.clear();
                 word_keys(d, keys);
-                cols.extend(keys.iter().filter_map(|&k| vocab.words.get(k)));
+                vocab.words.columns_of(keys, short, found, cols);
                 if chars.is_some() {
                     char_keys(d, ckeys);
                     cols.extend(
@@ -798,33 +797,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn key_table_finds_every_key_and_only_those() {
-        let mut t = KeyTable::default();
-        let key = |i: u64| pack(&[(i % 1000) as u32, (i / 1000) as u32]) as u64;
-        for i in 0..50_000u64 {
-            assert!(t.insert(key(i), i as u32));
-        }
-        assert!(!t.insert(key(7), 99), "a duplicate is refused");
-        assert!(!t.insert(0, 1), "0 is the empty marker");
-        for i in 0..50_000u64 {
-            assert_eq!(t.get(key(i)), Some(i as u32));
-        }
-        for i in 50_000..60_000u64 {
-            assert_eq!(t.get(key(i)), None);
-        }
-        assert_eq!(t.get(0), None);
-        assert!(t.len * 5 <= t.slots.len() * 4);
-        let mut r = KeyTable::default();
-        r.reserve(1000);
-        let cap = r.slots.len();
-        for i in 0..1000u64 {
-            r.insert(key(i), 0);
-        }
-        assert_eq!(r.slots.len(), cap, "reserve makes room for all");
-        assert_eq!(KeyTable::default().get(key(1)), None);
-    }
-
-    #[test]
     fn pack_roundtrip() {
         let k = pack(&[0, 7, u32::MAX - 1]);
         assert_eq!(unpack(k).collect::<Vec<_>>(), [0, 7, u32::MAX - 1]);
@@ -842,7 +814,7 @@ mod tests {
 
 /// Cached ids of one surface word: its term id and unigram column, outside and inside a
 /// negation scope (`u32::MAX`: not in the vocabulary).
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct WordIds {
     term: [u32; 2],
     unigram: [u32; 2],
@@ -855,20 +827,21 @@ const WORD_CACHE_CAPACITY: usize = 200_000;
 const WORD_CACHE_OWNERS: usize = 4;
 
 /// A thread's cache of word ids for one featurizer. Words of at most 15 bytes (nearly all) are
-/// keyed by their bytes and length packed into a `u128`, so a lookup compares two integers
-/// instead of calling `memcmp` through a pointer (perf: 7% of featurize+predict time).
+/// keyed by their bytes and length packed into a `u128` (two integer compares instead of a
+/// `memcmp` through a pointer: 7% of featurize+predict time in perf), in an [`OpenTable`] so
+/// that a document's words are looked up as one batch.
 #[derive(Default)]
 struct WordCache {
-    short: FxHashMap<u128, WordIds>,
+    short: OpenTable<u128, WordIds>,
     long: FxHashMap<Box<str>, WordIds>,
 }
 
 /// `s` packed with its length into a `u128` when it has at most 15 bytes (exact: the length
-/// byte tells trailing zero bytes apart).
+/// byte tells trailing zero bytes apart, and no key is 0 because the length is at least 1).
 #[inline]
 fn short_word_key(s: &str) -> Option<u128> {
     let b = s.as_bytes();
-    if b.len() > 15 {
+    if b.is_empty() || b.len() > 15 {
         return None;
     }
     let mut buf = [0u8; 16];
@@ -881,7 +854,7 @@ impl WordCache {
     #[inline]
     fn get(&self, word: &str) -> Option<WordIds> {
         match short_word_key(word) {
-            Some(k) => self.short.get(&k).copied(),
+            Some(k) => self.short.get(k),
             None => self.long.get(word).copied(),
         }
     }
@@ -892,15 +865,30 @@ impl WordCache {
             self.long.clear();
         }
         match short_word_key(word) {
-            Some(k) => self.short.insert(k, ids),
-            None => self.long.insert(word.into(), ids),
-        };
+            Some(k) => {
+                self.short.insert(k, ids);
+            }
+            None => {
+                self.long.insert(word.into(), ids);
+            }
+        }
     }
 }
 
 thread_local! {
-    static UNIGRAMS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
     static WORD_CACHES: std::cell::RefCell<Vec<(u64, WordCache)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Reused buffers of [`Vocabulary::columns_cached`].
+#[derive(Debug, Default)]
+pub(crate) struct LookupScratch {
+    word_keys: Vec<u128>,
+    words: Vec<Option<WordIds>>,
+    ids: Vec<Option<u32>>,
+    unigrams: Vec<u32>,
+    gram_keys: Vec<u64>,
+    gram_cols: Vec<Option<u32>>,
+    grams: String,
 }
 
 impl Vocabulary {
@@ -947,6 +935,17 @@ impl Vocabulary {
                 }
             }
         }
+        self.emit_char_ngrams(config, analysis, grams, emit);
+    }
+
+    /// The character n-gram part of [`Vocabulary::emit_ngrams`].
+    fn emit_char_ngrams(
+        &self,
+        config: &FeaturizerConfig,
+        analysis: &Analysis,
+        grams: &mut String,
+        mut emit: impl FnMut(usize, usize, u32),
+    ) {
         if let Some((clo, chi)) = config.char_ngrams {
             for i in 0..analysis.len() {
                 for_each_char_gram(analysis.surface(i), clo, chi, grams, |g| {
@@ -976,41 +975,26 @@ impl Vocabulary {
         ids
     }
 
-    /// Columns of a text analysed with [`Analyzer::analyze_surfaces_into`]: the same columns
-    /// as [`FittedSpace::columns_with`] on the full analysis, found through a per-thread cache
-    /// of word ids so that known words are neither stemmed nor looked up twice.
-    // The scratch buffers are passed separately to keep this hot path free of indirection.
-    #[allow(clippy::too_many_arguments)]
+    /// Columns of a text analysed with [`Analyzer::analyze_surfaces_into`], appended to `cols`
+    /// (in no particular order): the same columns as [`FittedSpace::columns_with`] on the full
+    /// analysis, found through a per-thread cache of word ids so that known words are neither
+    /// stemmed nor looked up twice. Words and bigrams are looked up a document at a time
+    /// ([`OpenTable::get_batch`]).
     pub(crate) fn columns_cached(
         &self,
         owner: u64,
         analyzer: &Analyzer,
         config: &FeaturizerConfig,
         analysis: &Analysis,
-        ids: &mut Vec<Option<u32>>,
-        grams: &mut String,
+        s: &mut LookupScratch,
         cols: &mut Vec<u32>,
     ) {
-        UNIGRAMS.with(|u| {
-            let mut unigrams = u.borrow_mut();
-            self.columns_cached_with(owner, analyzer, config, analysis, ids, grams, cols, &mut unigrams);
-        });
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn columns_cached_with(
-        &self,
-        owner: u64,
-        analyzer: &Analyzer,
-        config: &FeaturizerConfig,
-        analysis: &Analysis,
-        ids: &mut Vec<Option<u32>>,
-        grams: &mut String,
-        cols: &mut Vec<u32>,
-        unigrams: &mut Vec<u32>,
-    ) {
-        unigrams.clear();
-        ids.clear();
+        s.word_keys.clear();
+        s.words.clear();
+        s.ids.clear();
+        s.unigrams.clear();
+        s.word_keys
+            .extend((0..analysis.len()).map(|i| short_word_key(analysis.surface(i)).unwrap_or(0)));
         WORD_CACHES.with(|caches| {
             let mut caches = caches.borrow_mut();
             let slot = match caches.iter().position(|(o, _)| *o == owner) {
@@ -1024,22 +1008,52 @@ impl Vocabulary {
                 }
             };
             let cache = &mut caches[slot].1;
+            cache.short.get_batch(&s.word_keys, &mut s.words);
             let mut buf = String::new();
-            for (i, tok) in analysis.tokens().iter().enumerate() {
-                let surface = analysis.surface(i);
-                let w = match cache.get(surface) {
-                    Some(w) => w,
+            for ((i, tok), found) in analysis.tokens().iter().enumerate().zip(&s.words) {
+                let w = match found {
+                    Some(w) => *w,
                     None => {
-                        let w = self.word_ids(analyzer, surface, tok.kind, &mut buf);
-                        cache.insert(surface, w);
-                        w
+                        let surface = analysis.surface(i);
+                        match cache.get(surface) {
+                            Some(w) => w,
+                            None => {
+                                let w = self.word_ids(analyzer, surface, tok.kind, &mut buf);
+                                cache.insert(surface, w);
+                                w
+                            }
+                        }
                     }
                 };
                 let k = usize::from(tok.negated);
-                ids.push((w.term[k] != NONE).then_some(w.term[k]));
-                unigrams.push(w.unigram[k]);
+                s.ids.push((w.term[k] != NONE).then_some(w.term[k]));
+                s.unigrams.push(w.unigram[k]);
             }
         });
-        self.emit_ngrams(config, analysis, ids, Some(unigrams), grams, |_, _, col| cols.push(col));
+        let (lo, hi) = config.word_ngrams;
+        match &self.words {
+            WordIndex::Short { map, .. } if hi <= 2 => {
+                if lo == 1 {
+                    cols.extend(s.unigrams.iter().copied().filter(|&u| u != NONE));
+                }
+                if hi == 2 {
+                    s.gram_keys.clear();
+                    s.gram_cols.clear();
+                    s.gram_keys
+                        .extend(s.ids.windows(2).filter_map(|w| Some(pack(&[w[0]?, w[1]?]) as u64)));
+                    map.get_batch(&s.gram_keys, &mut s.gram_cols);
+                    cols.extend(s.gram_cols.iter().flatten());
+                }
+                self.emit_char_ngrams(config, analysis, &mut s.grams, |_, _, col| cols.push(col));
+            }
+            _ => self.emit_ngrams(
+                config,
+                analysis,
+                &s.ids,
+                Some(&s.unigrams),
+                &mut s.grams,
+                |_, _, col| cols.push(col),
+            ),
+        }
     }
 }

@@ -552,6 +552,11 @@ fn is_joining_hyphen(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        // Skips is_combining_mark's perfect-hash lookup for spaces and punctuation (perf: 6% of
+        // analysis time on IMDB, one lookup per word end).
+        return c.is_ascii_alphanumeric();
+    }
     c.is_alphanumeric() || is_combining_mark(c) || c == '\u{ad}'
 }
 
@@ -620,6 +625,9 @@ fn scan(
 ) {
     let mut i = 0;
     let mut boundary = false;
+    // An attribute remnant needs `="` or `='`: without one in the text, no word start needs the
+    // check (it rescans the word: a quarter of analysis time on IMDB when done everywhere).
+    let junk_possible = strip_markup && (text.contains("=\"") || text.contains("='"));
     while i < text.len() && !stop.get() {
         let Some((c, next)) = char_at(text, i, strip_markup) else {
             break;
@@ -632,15 +640,16 @@ fn scan(
             }
         }
         if c.is_alphanumeric() {
-            if strip_markup {
+            if junk_possible {
                 if let Some(end) = markup::junk_attribute_end(text, i) {
                     i = end;
                     continue;
                 }
             }
-            if starts_with_ignore_ascii_case(text, i, "http://")
-                || starts_with_ignore_ascii_case(text, i, "https://")
-                || starts_with_ignore_ascii_case(text, i, "www.")
+            if matches!(c, 'h' | 'H' | 'w' | 'W')
+                && (starts_with_ignore_ascii_case(text, i, "http://")
+                    || starts_with_ignore_ascii_case(text, i, "https://")
+                    || starts_with_ignore_ascii_case(text, i, "www."))
             {
                 let end = url_end(text, i);
                 emit(RawToken {
