@@ -239,6 +239,9 @@ pub struct Scratch {
     ids: Vec<Option<u32>>,
     grams: String,
     lookup: space::LookupScratch,
+    sort_buf: Vec<u32>,
+    counts: Vec<(u32, u32)>,
+    row: Vec<(u32, f32)>,
 }
 
 impl Scratch {
@@ -435,8 +438,15 @@ impl Featurizer {
 
     /// Featurize one text into `(column, value)` pairs sorted by column.
     pub fn transform_one(&self, text: &str, scratch: &mut Scratch) -> Vec<(u32, f32)> {
-        let counts = self.count_one(text, scratch);
-        self.weigh(counts)
+        self.row_into(text, scratch).to_vec()
+    }
+
+    /// [`Featurizer::transform_one`] into the scratch's own row buffer (no allocation in
+    /// steady state).
+    pub(crate) fn row_into<'s>(&self, text: &str, scratch: &'s mut Scratch) -> &'s [(u32, f32)] {
+        self.count_into(text, scratch);
+        self.weigh_into(&scratch.counts, &mut scratch.row);
+        &scratch.row
     }
 
     /// Analyze `text` and return, for each token, the feature columns it takes part in
@@ -456,6 +466,12 @@ impl Featurizer {
     }
 
     fn count_one(&self, text: &str, scratch: &mut Scratch) -> Vec<(u32, u32)> {
+        self.count_into(text, scratch);
+        scratch.counts.clone()
+    }
+
+    /// Leave the text's `(column, count)` pairs, sorted by column, in `scratch.counts`.
+    fn count_into(&self, text: &str, scratch: &mut Scratch) {
         scratch.columns.clear();
         let cols = &mut scratch.columns;
         match (&self.space, &self.config.lexicon) {
@@ -484,7 +500,8 @@ impl Featurizer {
                 self.lexicon.matches(&scratch.analysis, |_, _, c| cols.push(base + c));
             }
         }
-        run_length(&mut scratch.columns)
+        sort_columns(&mut scratch.columns, &mut scratch.sort_buf);
+        run_length_into(&scratch.columns, &mut scratch.counts);
     }
 
     fn count_rows<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<(u32, u32)>> {
@@ -496,31 +513,84 @@ impl Featurizer {
 
     /// Counts → weighted, idf-scaled, normalized values.
     fn weigh(&self, counts: Vec<(u32, u32)>) -> Vec<(u32, f32)> {
-        let mut row: Vec<(u32, f32)> = counts
-            .into_iter()
-            .map(|(c, n)| {
-                let tf = match self.config.weighting {
-                    Weighting::Binary => 1.0,
-                    Weighting::Tf => n as f64,
-                    Weighting::SublinearTf => 1.0 + (n as f64).ln(),
-                };
-                let idf = self
-                    .idf
-                    .as_ref()
-                    .and_then(|v| v.get(c as usize))
-                    .map_or(1.0, |&x| f64::from(x));
-                (c, (tf * idf) as f32)
-            })
-            .collect();
+        let mut row = Vec::with_capacity(counts.len());
+        self.weigh_into(&counts, &mut row);
+        row
+    }
+
+    /// [`Featurizer::weigh`] into `row` (cleared first).
+    fn weigh_into(&self, counts: &[(u32, u32)], row: &mut Vec<(u32, f32)>) {
+        row.clear();
+        row.extend(counts.iter().map(|&(c, n)| {
+            let tf = match self.config.weighting {
+                Weighting::Binary => 1.0,
+                Weighting::Tf => n as f64,
+                // ln(1) is exactly 0: skip the call for the commonest count.
+                Weighting::SublinearTf if n == 1 => 1.0,
+                Weighting::SublinearTf => 1.0 + (n as f64).ln(),
+            };
+            let idf = self
+                .idf
+                .as_ref()
+                .and_then(|v| v.get(c as usize))
+                .map_or(1.0, |&x| f64::from(x));
+            (c, (tf * idf) as f32)
+        }));
         if self.config.normalize {
             let norm = row.iter().map(|(_, v)| f64::from(*v).powi(2)).sum::<f64>().sqrt();
             if norm > 0.0 {
-                for (_, v) in &mut row {
+                for (_, v) in row.iter_mut() {
                     *v = (f64::from(*v) / norm) as f32;
                 }
             }
         }
-        row
+    }
+}
+
+/// Sort column ids. Many small ids (a passage's n-grams in a vocabulary of fewer than 2^22
+/// columns) take an LSD radix sort in two 11-bit passes through `buf`; others the standard
+/// unstable sort. (perf: the comparison sort was 7% of one-thread featurize+predict on IMDB.)
+fn sort_columns(cols: &mut [u32], buf: &mut Vec<u32>) {
+    const BITS: u32 = 11;
+    const RADIX: usize = 1 << BITS;
+    const MASK: u32 = (1 << BITS) - 1;
+    if cols.len() < 128 || cols.iter().any(|&c| c >> (2 * BITS) != 0) {
+        cols.sort_unstable();
+        return;
+    }
+    let mut low = [0usize; RADIX];
+    let mut high = [0usize; RADIX];
+    for &c in cols.iter() {
+        low[(c & MASK) as usize] += 1;
+        high[(c >> BITS) as usize] += 1;
+    }
+    let (mut sum_low, mut sum_high) = (0, 0);
+    for (l, h) in low.iter_mut().zip(high.iter_mut()) {
+        (*l, sum_low) = (sum_low, sum_low + *l);
+        (*h, sum_high) = (sum_high, sum_high + *h);
+    }
+    buf.clear();
+    buf.resize(cols.len(), 0);
+    for &c in cols.iter() {
+        let slot = &mut low[(c & MASK) as usize];
+        buf[*slot] = c;
+        *slot += 1;
+    }
+    for &c in buf.iter() {
+        let slot = &mut high[(c >> BITS) as usize];
+        cols[*slot] = c;
+        *slot += 1;
+    }
+}
+
+/// Turn sorted column ids into `(column, count)` runs in `out` (cleared first).
+fn run_length_into(cols: &[u32], out: &mut Vec<(u32, u32)>) {
+    out.clear();
+    for &c in cols {
+        match out.last_mut() {
+            Some((last, n)) if *last == c => *n += 1,
+            _ => out.push((c, 1)),
+        }
     }
 }
 
@@ -528,12 +598,7 @@ impl Featurizer {
 fn run_length(cols: &mut [u32]) -> Vec<(u32, u32)> {
     cols.sort_unstable();
     let mut out: Vec<(u32, u32)> = Vec::with_capacity(cols.len());
-    for &c in cols.iter() {
-        match out.last_mut() {
-            Some((last, n)) if *last == c => *n += 1,
-            _ => out.push((c, 1)),
-        }
-    }
+    run_length_into(cols, &mut out);
     out
 }
 

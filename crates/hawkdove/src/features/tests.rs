@@ -292,3 +292,30 @@ fn tfidf_matches_scikit_learn_golden_values() {
         }
     }
 }
+
+#[test]
+fn column_sort_agrees_with_the_standard_sort() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut buf = Vec::new();
+    for (n, limit) in [
+        (0, 10),
+        (5, 10),
+        (127, 1 << 21),
+        (128, 1 << 22),
+        (500, 1 << 22),
+        (500, 1 << 30),
+        (3000, 1 << 12),
+    ] {
+        let mut cols: Vec<u32> = (0..n).map(|_| (next() % limit) as u32).collect();
+        let mut want = cols.clone();
+        want.sort_unstable();
+        super::sort_columns(&mut cols, &mut buf);
+        assert_eq!(cols, want, "n = {n}, limit = {limit}");
+    }
+}

@@ -217,8 +217,9 @@ impl Model {
 
     /// Predict one passage with reusable scratch buffers.
     pub fn predict_with(&self, text: &str, scratch: &mut Scratch) -> Prediction {
-        let row = self.featurizer.transform_one(text, scratch);
-        let mut p = self.predict_row(&row);
+        let row = self.featurizer.row_into(text, scratch);
+        let (logits, n_features) = (self.linear.logits_pairs(row), row.len());
+        let mut p = self.prediction_from_logits(&logits, n_features);
         p.truncated = scratch.truncated();
         p
     }
