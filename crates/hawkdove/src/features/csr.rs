@@ -125,6 +125,11 @@ impl CsrMatrix {
         (&self.indptr, &self.indices, &self.data)
     }
 
+    /// Take the matrix apart: `(indptr, indices, data, ncols)`.
+    pub(crate) fn into_parts(self) -> (Vec<usize>, Vec<u32>, Vec<f32>, usize) {
+        (self.indptr, self.indices, self.data, self.ncols)
+    }
+
     /// Dot product of row `i` with a dense vector (missing entries count as zero).
     #[inline]
     pub fn row_dot(&self, i: usize, w: &[f64]) -> f64 {

@@ -23,8 +23,175 @@ pub(super) fn solve(
     max_epochs: usize,
     seed: u64,
 ) -> (Vec<f64>, f64) {
-    let n = x.nrows();
-    let d = x.ncols();
+    let (indptr, indices, data) = x.raw();
+    let rows = Rows {
+        indptr,
+        indices,
+        data,
+        shared_end: None,
+        own: None,
+    };
+    solve_rows(&rows, x.ncols(), y, c, bias, eps, max_epochs, seed)
+}
+
+/// [`solve`] on a matrix the caller no longer needs, with the columns that only one row uses
+/// (df = 1: 70% of IMDB's 1.4 million columns, 11% of its non-zeros) taken out of the inner
+/// loops. Such a column's weight is always `yᵢ αᵢ xᵢⱼ`, so its share of `w·xᵢ` is
+/// `yᵢ αᵢ Σ xᵢⱼ²` over the row's own columns: one number per row, known in advance. The other
+/// columns are renumbered densely (a third of the weight vector, which then stays in cache far
+/// more often), and every weight is written out in the original numbering at the end. The
+/// result equals [`solve`]'s up to the rounding of sums taken in another order.
+pub(super) fn solve_owned(
+    x: CsrMatrix,
+    y: &[f64],
+    c: &[f64],
+    bias: Option<f64>,
+    eps: f64,
+    max_epochs: usize,
+    seed: u64,
+) -> (Vec<f64>, f64) {
+    let (indptr, mut indices, mut data, d) = x.into_parts();
+    let n = indptr.len().saturating_sub(1);
+    let mut df = vec![0u32; d];
+    for &col in &indices {
+        if let Some(f) = df.get_mut(col as usize) {
+            *f = f.saturating_add(1);
+        }
+    }
+    // Dense numbers of the shared columns, in column order (u32::MAX: a row's own column).
+    let mut label = vec![u32::MAX; d];
+    let mut n_shared = 0u32;
+    for (l, &f) in label.iter_mut().zip(&df) {
+        if f >= 2 {
+            *l = n_shared;
+            n_shared += 1;
+        }
+    }
+    drop(df);
+    // Each row: shared entries first (renumbered), then its own entries (original numbers).
+    let mut shared_end = Vec::with_capacity(n);
+    let mut own = vec![0.0f64; n];
+    let mut own_entries: Vec<(u32, f32)> = Vec::new();
+    for (i, bounds) in indptr.windows(2).enumerate() {
+        let (a, b) = (bounds[0], bounds[1]);
+        own_entries.clear();
+        let mut k = a;
+        for j in a..b {
+            let (col, v) = (indices[j], data[j]);
+            match label.get(col as usize) {
+                Some(&l) if l != u32::MAX => {
+                    indices[k] = l;
+                    data[k] = v;
+                    k += 1;
+                }
+                _ => {
+                    own[i] += f64::from(v) * f64::from(v);
+                    own_entries.push((col, v));
+                }
+            }
+        }
+        shared_end.push(k);
+        for &(col, v) in &own_entries {
+            indices[k] = col;
+            data[k] = v;
+            k += 1;
+        }
+    }
+    let rows = Rows {
+        indptr: &indptr,
+        indices: &indices,
+        data: &data,
+        shared_end: Some(&shared_end),
+        own: Some(&own),
+    };
+    let (shared_w, b, alpha) = solve_rows_alpha(&rows, n_shared as usize, y, c, bias, eps, max_epochs, seed);
+    let mut w = vec![0.0f64; d];
+    for (col, &l) in label.iter().enumerate() {
+        if let (Some(&v), Some(slot)) = (shared_w.get(l as usize), w.get_mut(col)) {
+            *slot = v;
+        }
+    }
+    for i in 0..n {
+        let scale = y[i] * alpha[2 * i];
+        for j in shared_end[i]..indptr[i + 1] {
+            if let Some(slot) = w.get_mut(indices[j] as usize) {
+                *slot = scale * f64::from(data[j]);
+            }
+        }
+    }
+    (w, b)
+}
+
+/// CSR rows as the solver reads them. With `shared_end`, row `i`'s entries from
+/// `shared_end[i]` on are columns no other row has, left out of the loops and summarized by
+/// `own[i] = Σ x²` over them.
+struct Rows<'a> {
+    indptr: &'a [usize],
+    indices: &'a [u32],
+    data: &'a [f32],
+    shared_end: Option<&'a [usize]>,
+    own: Option<&'a [f64]>,
+}
+
+impl Rows<'_> {
+    fn n_rows(&self) -> usize {
+        self.indptr.len().saturating_sub(1)
+    }
+
+    /// All of row `i`'s entries.
+    #[inline]
+    fn full_row(&self, i: usize) -> (&[u32], &[f32]) {
+        match (self.indptr.get(i), self.indptr.get(i + 1)) {
+            (Some(&a), Some(&b)) => (&self.indices[a..b], &self.data[a..b]),
+            _ => (&[], &[]),
+        }
+    }
+
+    /// Row `i`'s entries in shared columns.
+    #[inline]
+    fn row(&self, i: usize) -> (&[u32], &[f32]) {
+        let a = self.indptr.get(i).copied().unwrap_or(0);
+        let b = match self.shared_end {
+            Some(ends) => ends.get(i).copied().unwrap_or(a),
+            None => self.indptr.get(i + 1).copied().unwrap_or(a),
+        };
+        (&self.indices[a..b], &self.data[a..b])
+    }
+
+    #[inline]
+    fn own(&self, i: usize) -> f64 {
+        self.own.and_then(|o| o.get(i)).copied().unwrap_or(0.0)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn solve_rows(
+    x: &Rows<'_>,
+    d: usize,
+    y: &[f64],
+    c: &[f64],
+    bias: Option<f64>,
+    eps: f64,
+    max_epochs: usize,
+    seed: u64,
+) -> (Vec<f64>, f64) {
+    let (w, b, _) = solve_rows_alpha(x, d, y, c, bias, eps, max_epochs, seed);
+    (w, b)
+}
+
+/// The solver proper over `d` (shared) columns; also returns the dual variables.
+#[allow(clippy::too_many_arguments)]
+fn solve_rows_alpha(
+    x: &Rows<'_>,
+    d: usize,
+    y: &[f64],
+    c: &[f64],
+    bias: Option<f64>,
+    eps: f64,
+    max_epochs: usize,
+    seed: u64,
+) -> (Vec<f64>, f64, Vec<f64>) {
+    let n = x.n_rows();
     let s = bias.unwrap_or(0.0);
     let mut w = vec![0.0f64; d];
     let mut wb = 0.0f64;
@@ -32,16 +199,19 @@ pub(super) fn solve(
     let mut alpha = vec![0.0f64; 2 * n];
     let mut xtx = vec![0.0f64; n];
     for i in 0..n {
-        let (cols, vals) = x.row(i);
         let ci = c[i];
         let a = (1e-3 * ci).min(1e-8);
         alpha[2 * i] = a;
         alpha[2 * i + 1] = ci - a;
+        let (_, all_vals) = x.full_row(i);
         let mut sq = s * s;
-        for (&col, &v) in cols.iter().zip(vals) {
+        for &v in all_vals {
             let v = f64::from(v);
             sq += v * v;
-            w[col as usize] += y[i] * a * v;
+        }
+        let (cols, vals) = x.row(i);
+        for (&col, &v) in cols.iter().zip(vals) {
+            w[col as usize] += y[i] * a * f64::from(v);
         }
         wb += y[i] * a * s;
         xtx[i] = sq;
@@ -61,6 +231,10 @@ pub(super) fn solve(
             let mut ywx = wb * s;
             for (&col, &v) in cols.iter().zip(vals) {
                 ywx += w[col as usize] * f64::from(v);
+            }
+            if x.own.is_some() {
+                // The row's own columns: their weights are yᵢ αᵢ xᵢⱼ.
+                ywx += yi * alpha[2 * i] * x.own(i);
             }
             ywx *= yi;
             let a = xtx[i];
@@ -107,5 +281,50 @@ pub(super) fn solve(
             inner_eps = inner_eps_min.max(0.1 * inner_eps);
         }
     }
-    (w, wb * s)
+    (w, wb * s, alpha)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leaving_single_row_columns_out_gives_the_same_solution() {
+        // 60 rows over 400 columns: each row has up to five columns drawn from 0..40 (shared)
+        // and three of its own (40 + 6i ..); some columns are used by no row at all.
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (n, d) = (60usize, 400usize);
+        let mut indptr = vec![0];
+        let mut indices = Vec::new();
+        let mut data = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..n {
+            let mut row: Vec<u32> = (0..5).map(|_| (next() % 40) as u32).collect();
+            row.extend((0..3).map(|k| (40 + 6 * i + k) as u32));
+            row.sort_unstable();
+            row.dedup();
+            for col in row {
+                indices.push(col);
+                data.push(0.1 + (next() % 100) as f32 / 100.0);
+            }
+            indptr.push(indices.len());
+            y.push(if next() % 2 == 0 { 1.0 } else { -1.0 });
+        }
+        let x = CsrMatrix::try_new(indptr, indices, data, d).unwrap();
+        let c = vec![2.0; n];
+        let (w1, b1) = solve(&x, &y, &c, Some(1.0), 1e-8, 1000, 7);
+        let (w2, b2) = solve_owned(x.clone(), &y, &c, Some(1.0), 1e-8, 1000, 7);
+        assert!((b1 - b2).abs() < 1e-6, "{b1} vs {b2}");
+        assert_eq!(w1.len(), w2.len());
+        for (j, (a, b)) in w1.iter().zip(&w2).enumerate() {
+            assert!((a - b).abs() < 1e-6, "column {j}: {a} vs {b}");
+        }
+        assert!(w1[40..].iter().any(|v| v.abs() > 1e-3), "own columns get weights");
+    }
 }

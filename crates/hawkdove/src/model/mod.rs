@@ -511,15 +511,11 @@ pub(crate) fn fit_indexed(
         let signs: Vec<f64> = y.iter().map(|&c| if c == 1 { 1.0 } else { -1.0 }).collect();
         let c_i: Vec<f64> = costs.iter().map(|w| w * params.c).collect();
         let bias = params.fit_intercept.then_some(params.intercept_scaling);
-        let (mut w, b) = dcd::solve(
-            &xs,
-            &signs,
-            &c_i,
-            bias,
-            params.tol.unwrap_or(DEFAULT_DCD_TOL),
-            params.max_iter,
-            params.seed,
-        );
+        let tol = params.tol.unwrap_or(DEFAULT_DCD_TOL);
+        let (mut w, b) = match xs {
+            Cow::Owned(m) => dcd::solve_owned(m, &signs, &c_i, bias, tol, params.max_iter, params.seed),
+            Cow::Borrowed(m) => dcd::solve(m, &signs, &c_i, bias, tol, params.max_iter, params.seed),
+        };
         if let Some(r) = ratio {
             for (wj, rj) in w.iter_mut().zip(r) {
                 *wj *= rj;
