@@ -594,9 +594,9 @@ fn run_length_into(cols: &[u32], out: &mut Vec<(u32, u32)>) {
     }
 }
 
-/// Sort column ids and turn them into `(column, count)` runs.
-fn run_length(cols: &mut [u32]) -> Vec<(u32, u32)> {
-    cols.sort_unstable();
+/// Sort column ids (`buf`: scratch) and turn them into `(column, count)` runs.
+fn run_length(cols: &mut [u32], buf: &mut Vec<u32>) -> Vec<(u32, u32)> {
+    sort_columns(cols, buf);
     let mut out: Vec<(u32, u32)> = Vec::with_capacity(cols.len());
     run_length_into(cols, &mut out);
     out

@@ -613,6 +613,7 @@ struct RowScratch {
     cols: Vec<u32>,
     short: Vec<u64>,
     found: Vec<Option<u32>>,
+    sort_buf: Vec<u32>,
 }
 
 type Fitted = (FittedSpace, Vec<Vec<(u32, u32)>>, Vec<u32>);
@@ -708,7 +709,15 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
     }
     // Columns: word n-grams by order, then by term ids (first appearance); then character
     // n-grams by first appearance.
-    words.par_sort_unstable_by(|a, b| word_order(a.0).cmp(&word_order(b.0)));
+    if hi <= 2 {
+        // (order, first id, second id) packed into one integer: a cheap comparison.
+        words.par_sort_unstable_by_key(|w| {
+            let (n, ids) = word_order(w.0);
+            (n as u128) << 64 | u128::from(ids[0]) << 32 | u128::from(ids[1])
+        });
+    } else {
+        words.par_sort_unstable_by(|a, b| word_order(a.0).cmp(&word_order(b.0)));
+    }
     let n_selected = words.len() + char_sel.len();
     if n_selected == 0 {
         return Err(Error::EmptyVocabulary {
@@ -770,6 +779,7 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
                  cols,
                  short,
                  found,
+                 sort_buf,
              },
              d| {
                 keys.clear();
@@ -785,7 +795,7 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
                             .filter_map(|&g| gram_col.get(g as usize).copied().filter(|&c| c != u32::MAX)),
                     );
                 }
-                run_length(cols)
+                run_length(cols, sort_buf)
             },
         )
         .collect();
