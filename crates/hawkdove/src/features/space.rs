@@ -421,7 +421,10 @@ struct ChunkIds {
     doc_tokens: Vec<usize>,
 }
 
-const FIT_CHUNK: usize = 256;
+/// Documents per fit chunk: larger chunks re-stem and re-intern fewer words and leave less
+/// to merge (1024 over 256: Model::train on IMDB used 4.5-5.3 CPU s instead of 5.4-6.4 in four
+/// alternated pairs, and 8 MB less memory), while 25,000 texts still make 25 parallel chunks.
+const FIT_CHUNK: usize = 1024;
 
 /// Analyse every text and intern its terms (and surfaces, for character n-grams). Chunks of
 /// documents are analysed and interned in parallel with chunk-local ids; the merge then only
