@@ -52,22 +52,23 @@ pub(super) fn solve_owned(
 ) -> (Vec<f64>, f64) {
     let (indptr, mut indices, mut data, d) = x.into_parts();
     let n = indptr.len().saturating_sub(1);
-    let mut df = vec![0u32; d];
+    // Count each column's rows, then turn the counts in place into dense numbers of the shared
+    // columns, in column order (u32::MAX: a row's own column): one array, not two.
+    let mut label = vec![0u32; d];
     for &col in &indices {
-        if let Some(f) = df.get_mut(col as usize) {
+        if let Some(f) = label.get_mut(col as usize) {
             *f = f.saturating_add(1);
         }
     }
-    // Dense numbers of the shared columns, in column order (u32::MAX: a row's own column).
-    let mut label = vec![u32::MAX; d];
     let mut n_shared = 0u32;
-    for (l, &f) in label.iter_mut().zip(&df) {
-        if f >= 2 {
+    for l in label.iter_mut() {
+        if *l >= 2 {
             *l = n_shared;
             n_shared += 1;
+        } else {
+            *l = u32::MAX;
         }
     }
-    drop(df);
     // Each row: shared entries first (renumbered), then its own entries (original numbers).
     let mut shared_end = Vec::with_capacity(n);
     let mut own = vec![0.0f64; n];
@@ -104,13 +105,18 @@ pub(super) fn solve_owned(
         shared_end: Some(&shared_end),
         own: Some(&own),
     };
-    let (shared_w, b, alpha) = solve_rows_alpha(&rows, n_shared as usize, y, c, bias, eps, max_epochs, seed);
-    let mut w = vec![0.0f64; d];
-    for (col, &l) in label.iter().enumerate() {
-        if let (Some(&v), Some(slot)) = (shared_w.get(l as usize), w.get_mut(col)) {
-            *slot = v;
-        }
+    let (mut w, b, alpha) = solve_rows_alpha(&rows, n_shared as usize, y, c, bias, eps, max_epochs, seed);
+    // Spread the shared weights out to their columns in place, from the last column down:
+    // label[col] <= col, so every slot is read before it is overwritten.
+    w.resize(d, 0.0);
+    for col in (0..d).rev() {
+        let v = match label[col] {
+            u32::MAX => 0.0,
+            l => w.get(l as usize).copied().unwrap_or(0.0),
+        };
+        w[col] = v;
     }
+    drop(label);
     for i in 0..n {
         let scale = y[i] * alpha[2 * i];
         for j in shared_end[i]..indptr[i + 1] {
