@@ -295,13 +295,8 @@ fn tfidf_matches_scikit_learn_golden_values() {
 
 #[test]
 fn column_sort_agrees_with_the_standard_sort() {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = crate::model::SplitMix64::new(3);
+    let mut next = move || rng.next_u64();
     let mut buf = Vec::new();
     for (n, limit) in [
         (0, 10),

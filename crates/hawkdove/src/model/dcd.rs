@@ -31,7 +31,8 @@ pub(super) fn solve(
         shared_end: None,
         own: None,
     };
-    solve_rows(&rows, x.ncols(), y, c, bias, eps, max_epochs, seed)
+    let (w, b, _) = solve_rows_alpha(&rows, x.ncols(), y, c, bias, eps, max_epochs, seed);
+    (w, b)
 }
 
 /// [`solve`] on a matrix the caller no longer needs, with the columns that only one row uses
@@ -170,21 +171,6 @@ impl Rows<'_> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn solve_rows(
-    x: &Rows<'_>,
-    d: usize,
-    y: &[f64],
-    c: &[f64],
-    bias: Option<f64>,
-    eps: f64,
-    max_epochs: usize,
-    seed: u64,
-) -> (Vec<f64>, f64) {
-    let (w, b, _) = solve_rows_alpha(x, d, y, c, bias, eps, max_epochs, seed);
-    (w, b)
-}
-
 /// The solver proper over `d` (shared) columns; also returns the dual variables.
 #[allow(clippy::too_many_arguments)]
 fn solve_rows_alpha(
@@ -298,13 +284,8 @@ mod tests {
     fn leaving_single_row_columns_out_gives_the_same_solution() {
         // 60 rows over 400 columns: each row has up to five columns drawn from 0..40 (shared)
         // and three of its own (40 + 6i ..); some columns are used by no row at all.
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = SplitMix64::new(11);
+        let mut next = move || rng.next_u64();
         let (n, d) = (60usize, 400usize);
         let mut indptr = vec![0];
         let mut indices = Vec::new();
