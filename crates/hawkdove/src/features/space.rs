@@ -125,11 +125,9 @@ impl WordIndex {
         match self {
             WordIndex::Short { map, .. } => {
                 short.clear();
-                found.clear();
                 // Keys of more than two words (none when the index is short) are never found.
                 short.extend(keys.iter().map(|&k| u64::try_from(k).unwrap_or(0)));
-                map.get_batch(short, found);
-                cols.extend(found.iter().flatten());
+                map.values_into(short, found, cols);
             }
             WordIndex::Long { map, .. } => cols.extend(keys.iter().filter_map(|k| map.get(k).copied())),
         }
@@ -608,6 +606,15 @@ fn cap_features(words: &mut Vec<(NgramKey, u32, u64)>, chars: &mut Vec<(u32, u32
     });
 }
 
+/// The packed key of every n-gram of orders `lo..=hi` over a document's term `ids`.
+fn ngram_keys(ids: &[u32], lo: usize, hi: usize, mut f: impl FnMut(NgramKey)) {
+    for s in 0..ids.len() {
+        for n in lo..=hi.min(ids.len() - s) {
+            f(pack(&ids[s..s + n]));
+        }
+    }
+}
+
 /// Reused buffers of one thread building training rows.
 #[derive(Default)]
 struct RowScratch {
@@ -636,24 +643,10 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
     let chars = config.char_ngrams;
     let interned = intern_all(analyzer, texts, chars.is_some());
     let doc_ids = |d: usize| &interned.term_ids[interned.offsets[d]..interned.offsets[d + 1]];
-    let word_keys = |d: usize, buf: &mut Vec<NgramKey>| {
-        let ids = doc_ids(d);
-        for s in 0..ids.len() {
-            for n in lo..=hi.min(ids.len() - s) {
-                buf.push(pack(&ids[s..s + n]));
-            }
-        }
-    };
+    let word_keys = |d: usize, buf: &mut Vec<NgramKey>| ngram_keys(doc_ids(d), lo, hi, |k| buf.push(k));
     // With at most two words an n-gram key fits in 64 bits, which hash and sort faster.
     let word_counts = if hi <= 2 {
-        let short_keys = |d: usize, buf: &mut Vec<u64>| {
-            let ids = doc_ids(d);
-            for s in 0..ids.len() {
-                for n in lo..=hi.min(ids.len() - s) {
-                    buf.push(pack(&ids[s..s + n]) as u64);
-                }
-            }
-        };
+        let short_keys = |d: usize, buf: &mut Vec<u64>| ngram_keys(doc_ids(d), lo, hi, |k| buf.push(k as u64));
         count_sharded(n_docs, short_keys)
             .into_iter()
             .map(|(k, df, tf)| (NgramKey::from(k), df, tf))
@@ -1051,11 +1044,9 @@ impl Vocabulary {
                 }
                 if hi == 2 {
                     s.gram_keys.clear();
-                    s.gram_cols.clear();
                     s.gram_keys
                         .extend(s.ids.windows(2).filter_map(|w| Some(pack(&[w[0]?, w[1]?]) as u64)));
-                    map.get_batch(&s.gram_keys, &mut s.gram_cols);
-                    cols.extend(s.gram_cols.iter().flatten());
+                    map.values_into(&s.gram_keys, &mut s.gram_cols, cols);
                 }
                 self.emit_char_ngrams(config, analysis, &mut s.grams, |_, _, col| cols.push(col));
             }

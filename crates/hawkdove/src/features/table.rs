@@ -106,6 +106,14 @@ impl<K: SlotKey, V: Copy + Default> OpenTable<K, V> {
         }
     }
 
+    /// Append the values of those `keys` that are present to `out`, in order, through
+    /// [`OpenTable::get_batch`] (`found`: scratch).
+    pub(crate) fn values_into(&self, keys: &[K], found: &mut Vec<Option<V>>, out: &mut Vec<V>) {
+        found.clear();
+        self.get_batch(keys, found);
+        out.extend(found.iter().flatten());
+    }
+
     /// Make room for `n` keys in all.
     pub(crate) fn reserve(&mut self, n: usize) {
         let want = (n + n / 4 + 1).next_power_of_two().max(16);
