@@ -1,6 +1,7 @@
 //! A compressed sparse row matrix: the only feature representation hashkdove uses.
 
 use ndarray::Array2;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
@@ -78,23 +79,72 @@ impl CsrMatrix {
     }
 
     /// Assemble from rows of `(column, value)` pairs already sorted by column.
+    #[cfg(test)]
     pub(crate) fn from_sorted_rows(rows: Vec<Vec<(u32, f32)>>, ncols: usize) -> Self {
-        let nnz = rows.iter().map(Vec::len).sum();
+        let n = rows.len();
+        let mut rows = rows.into_iter();
+        Self::from_row_blocks(n, ncols, None, |v| v, |block| rows.by_ref().take(block.len()).collect())
+    }
+
+    /// Assemble `n_rows` rows of `(column, value)` pairs sorted by column, which `block`
+    /// returns a range of rows at a time (`value` turns a stored value into `f32`). Only one
+    /// block's row vectors live beside the growing matrix: holding every row and then the
+    /// matrix was the peak of fitting IMDB. `nnz_bound`, an upper bound on the number of
+    /// stored values, is reserved up front; the untouched part of a large reservation is
+    /// address space rather than memory, so the arrays never move to grow, and it is handed
+    /// back at the end.
+    pub(crate) fn from_row_blocks<T: Copy>(
+        n_rows: usize,
+        ncols: usize,
+        nnz_bound: Option<usize>,
+        value: impl Fn(T) -> f32,
+        mut block: impl FnMut(std::ops::Range<usize>) -> Vec<Vec<(u32, T)>>,
+    ) -> Self {
+        /// Rows per call of `block`.
+        const BLOCK_ROWS: usize = 2048;
+        let reserve = nnz_bound.unwrap_or(0);
         let mut m = CsrMatrix {
-            indptr: Vec::with_capacity(rows.len() + 1),
-            indices: Vec::with_capacity(nnz),
-            data: Vec::with_capacity(nnz),
+            indptr: Vec::with_capacity(n_rows + 1),
+            indices: Vec::with_capacity(reserve),
+            data: Vec::with_capacity(reserve),
             ncols,
         };
         m.indptr.push(0);
-        for row in rows {
-            for (c, v) in row {
-                m.indices.push(c);
-                m.data.push(v);
+        let mut start = 0;
+        while start < n_rows {
+            let end = n_rows.min(start + BLOCK_ROWS);
+            for row in block(start..end) {
+                m.indices.extend(row.iter().map(|e| e.0));
+                m.data.extend(row.iter().map(|e| value(e.1)));
+                m.indptr.push(m.indices.len());
             }
-            m.indptr.push(m.indices.len());
+            start = end;
         }
+        m.indices.shrink_to_fit();
+        m.data.shrink_to_fit();
         m
+    }
+
+    /// Call `f(columns, values)` on every row, rows in parallel (rayon).
+    pub(crate) fn par_rows_mut(&mut self, f: impl Fn(&[u32], &mut [f32]) + Sync) {
+        /// Rows per parallel task.
+        const TASK_ROWS: usize = 256;
+        let (indptr, indices) = (&self.indptr, &self.indices);
+        let mut tasks = Vec::with_capacity(self.nrows().div_ceil(TASK_ROWS));
+        let mut rest: &mut [f32] = &mut self.data;
+        for first in (0..indptr.len().saturating_sub(1)).step_by(TASK_ROWS) {
+            let last = (first + TASK_ROWS).min(indptr.len() - 1);
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(indptr[last] - indptr[first]);
+            tasks.push((first..last, head));
+            rest = tail;
+        }
+        tasks.into_par_iter().for_each(|(rows, values)| {
+            let base = indptr[rows.start];
+            for r in rows {
+                let (a, b) = (indptr[r], indptr[r + 1]);
+                f(&indices[a..b], &mut values[a - base..b - base]);
+            }
+        });
     }
 
     /// Number of rows.

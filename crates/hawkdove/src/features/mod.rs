@@ -266,53 +266,47 @@ impl Featurizer {
             return Err(Error::EmptyTrainingSet);
         }
         let analyzer = Analyzer::new(&config.text);
-        let (space, counts, df) = match &config.space {
+        let probe = |space| Featurizer {
+            config: config.clone(),
+            analyzer: Analyzer::new(&config.text),
+            space,
+            lexicon: matcher(config),
+            idf: None,
+            id: next_id(),
+        };
+        let lexicon = matcher(config);
+        let (space, mut matrix, df) = match &config.space {
             FeatureSpace::Vocabulary {
                 min_df,
                 max_df,
                 max_features,
             } => {
-                let (space, mut counts, mut df) =
-                    space::fit_vocabulary(&analyzer, config, texts, *min_df, *max_df, *max_features)?;
+                // Lexicon columns come after the vocabulary's: count them first.
+                let lex_rows = match config.lexicon {
+                    Some(_) => probe(FittedSpace::Vocabulary(Vocabulary::default())).count_rows(texts),
+                    None => Vec::new(),
+                };
+                let limits = (*min_df, *max_df, *max_features);
+                let (space, counts, mut df) =
+                    space::fit_vocabulary(&analyzer, config, texts, limits, &lex_rows, lexicon.n_columns())?;
                 if config.lexicon.is_some() {
-                    // Lexicon columns come after the vocabulary; count them in a second pass.
-                    let probe = Featurizer {
-                        config: config.clone(),
-                        analyzer: Analyzer::new(&config.text),
-                        space: FittedSpace::Vocabulary(Vocabulary::default()),
-                        lexicon: matcher(config),
-                        idf: None,
-                        id: next_id(),
-                    };
-                    let base = space.n_features() as u32;
-                    let lex_rows = probe.count_rows(texts);
-                    df.extend(document_frequencies(&lex_rows, probe.lexicon.n_columns()));
-                    for (row, lex) in counts.iter_mut().zip(lex_rows) {
-                        row.extend(lex.into_iter().map(|(c, n)| (c + base, n)));
-                    }
+                    let lex_columns = lex_rows.iter().flatten().map(|e| e.0);
+                    df.extend(document_frequencies(lex_columns, lexicon.n_columns()));
                 }
                 (space, counts, df)
             }
             FeatureSpace::Hashing { bits, seed } => {
-                let probe = Featurizer {
-                    config: config.clone(),
-                    analyzer: Analyzer::new(&config.text),
-                    space: FittedSpace::Hashing {
-                        bits: *bits,
-                        seed: *seed,
-                    },
-                    lexicon: matcher(config),
-                    idf: None,
-                    id: next_id(),
-                };
-                let counts = probe.count_rows(texts);
-                let df = document_frequencies(&counts, probe.n_features());
+                let probe = probe(FittedSpace::Hashing {
+                    bits: *bits,
+                    seed: *seed,
+                });
+                let counts = probe.matrix(texts, |n| n as f32, |t, s| probe.count_one(t, s));
+                let df = document_frequencies(counts.raw().1.iter().copied(), probe.n_features());
                 (probe.space, counts, df)
             }
         };
-        let lexicon = matcher(config);
-        let n_features = space.n_features() + lexicon.n_columns();
         let idf = config.idf.then(|| smooth_idf(&df, texts.len()));
+        drop(df);
         let featurizer = Featurizer {
             config: config.clone(),
             analyzer,
@@ -321,8 +315,8 @@ impl Featurizer {
             idf,
             id: next_id(),
         };
-        let rows: Vec<Vec<(u32, f32)>> = counts.into_par_iter().map(|r| featurizer.weigh(r)).collect();
-        Ok((featurizer, CsrMatrix::from_sorted_rows(rows, n_features)))
+        matrix.par_rows_mut(|cols, values| featurizer.weigh_in_place(cols, values));
+        Ok((featurizer, matrix))
     }
 
     /// Fit on `texts` (see [`Featurizer::fit_transform`]).
@@ -421,19 +415,29 @@ impl Featurizer {
 
     /// Featurize a batch in parallel (rayon), keeping input order.
     pub fn transform<S: AsRef<str> + Sync>(&self, texts: &[S]) -> CsrMatrix {
-        let rows: Vec<Vec<(u32, f32)>> = if texts.len() < PARALLEL_MIN_BATCH {
-            let mut scratch = Scratch::default();
-            texts
-                .iter()
-                .map(|t| self.transform_one(t.as_ref(), &mut scratch))
-                .collect()
-        } else {
-            texts
-                .par_iter()
-                .map_init(Scratch::default, |scratch, t| self.transform_one(t.as_ref(), scratch))
-                .collect()
-        };
-        CsrMatrix::from_sorted_rows(rows, self.n_features())
+        self.matrix(texts, |v| v, |t, s| self.transform_one(t, s))
+    }
+
+    /// The matrix of `texts`' rows made by `row`, built a block of rows at a time, each block
+    /// in parallel unless the batch is small.
+    fn matrix<S: AsRef<str> + Sync, T: Copy + Send>(
+        &self,
+        texts: &[S],
+        value: impl Fn(T) -> f32,
+        row: impl Fn(&str, &mut Scratch) -> Vec<(u32, T)> + Sync,
+    ) -> CsrMatrix {
+        CsrMatrix::from_row_blocks(texts.len(), self.n_features(), None, value, |block| {
+            let block = texts.get(block).unwrap_or_default();
+            if texts.len() < PARALLEL_MIN_BATCH {
+                let mut scratch = Scratch::default();
+                block.iter().map(|t| row(t.as_ref(), &mut scratch)).collect()
+            } else {
+                block
+                    .par_iter()
+                    .map_init(Scratch::default, |scratch, t| row(t.as_ref(), scratch))
+                    .collect()
+            }
+        })
     }
 
     /// Featurize one text into `(column, value)` pairs sorted by column.
@@ -511,39 +515,54 @@ impl Featurizer {
             .collect()
     }
 
-    /// Counts → weighted, idf-scaled, normalized values.
-    fn weigh(&self, counts: Vec<(u32, u32)>) -> Vec<(u32, f32)> {
-        let mut row = Vec::with_capacity(counts.len());
-        self.weigh_into(&counts, &mut row);
-        row
+    /// The weight of column `c` seen `n` times: tf (binary, raw or sublinear) times idf.
+    #[inline]
+    fn weight(&self, c: u32, n: f32) -> f32 {
+        let tf = match self.config.weighting {
+            Weighting::Binary => 1.0,
+            Weighting::Tf => f64::from(n),
+            // ln(1) is exactly 0: skip the call for the commonest count.
+            Weighting::SublinearTf if n == 1.0 => 1.0,
+            Weighting::SublinearTf => 1.0 + f64::from(n).ln(),
+        };
+        let idf = self
+            .idf
+            .as_ref()
+            .and_then(|v| v.get(c as usize))
+            .map_or(1.0, |&x| f64::from(x));
+        (tf * idf) as f32
     }
 
-    /// [`Featurizer::weigh`] into `row` (cleared first).
+    /// Counts → weighted, idf-scaled, normalized values, into `row` (cleared first).
     fn weigh_into(&self, counts: &[(u32, u32)], row: &mut Vec<(u32, f32)>) {
         row.clear();
-        row.extend(counts.iter().map(|&(c, n)| {
-            let tf = match self.config.weighting {
-                Weighting::Binary => 1.0,
-                Weighting::Tf => n as f64,
-                // ln(1) is exactly 0: skip the call for the commonest count.
-                Weighting::SublinearTf if n == 1 => 1.0,
-                Weighting::SublinearTf => 1.0 + (n as f64).ln(),
-            };
-            let idf = self
-                .idf
-                .as_ref()
-                .and_then(|v| v.get(c as usize))
-                .map_or(1.0, |&x| f64::from(x));
-            (c, (tf * idf) as f32)
-        }));
-        if self.config.normalize {
-            let norm = row.iter().map(|(_, v)| f64::from(*v).powi(2)).sum::<f64>().sqrt();
-            if norm > 0.0 {
-                for (_, v) in row.iter_mut() {
-                    *v = (f64::from(*v) / norm) as f32;
-                }
+        row.extend(counts.iter().map(|&(c, n)| (c, self.weight(c, n as f32))));
+        if let Some(norm) = self.l2_norm(row.iter().map(|e| e.1)) {
+            for (_, v) in row.iter_mut() {
+                *v = (f64::from(*v) / norm) as f32;
             }
         }
+    }
+
+    /// [`Featurizer::weigh_into`] in place, on one matrix row of counts.
+    fn weigh_in_place(&self, cols: &[u32], values: &mut [f32]) {
+        for (&c, v) in cols.iter().zip(values.iter_mut()) {
+            *v = self.weight(c, *v);
+        }
+        if let Some(norm) = self.l2_norm(values.iter().copied()) {
+            for v in values {
+                *v = (f64::from(*v) / norm) as f32;
+            }
+        }
+    }
+
+    /// The l2 norm of a row's values, when rows are normalized and it is not zero.
+    fn l2_norm(&self, values: impl Iterator<Item = f32>) -> Option<f64> {
+        if !self.config.normalize {
+            return None;
+        }
+        let norm = values.map(|v| f64::from(v).powi(2)).sum::<f64>().sqrt();
+        (norm > 0.0).then_some(norm)
     }
 }
 
@@ -602,13 +621,12 @@ fn run_length(cols: &mut [u32], buf: &mut Vec<u32>) -> Vec<(u32, u32)> {
     out
 }
 
-fn document_frequencies(rows: &[Vec<(u32, u32)>], n_features: usize) -> Vec<u32> {
+/// How many rows each column occurs in, from every row's columns (each once per row).
+fn document_frequencies(columns: impl Iterator<Item = u32>, n_features: usize) -> Vec<u32> {
     let mut df = vec![0u32; n_features];
-    for row in rows {
-        for &(c, _) in row {
-            if let Some(d) = df.get_mut(c as usize) {
-                *d += 1;
-            }
+    for c in columns {
+        if let Some(d) = df.get_mut(c as usize) {
+            *d += 1;
         }
     }
     df
