@@ -204,9 +204,15 @@ impl CsrMatrix {
 
     /// Multiply each stored value by a per-column factor.
     pub fn scale_columns(&mut self, factors: &[f64]) {
-        for (c, v) in self.indices.iter().zip(self.data.iter_mut()) {
-            *v = (f64::from(*v) * factors.get(*c as usize).copied().unwrap_or(0.0)) as f32;
-        }
+        const TASK: usize = 1 << 16;
+        self.indices
+            .par_chunks(TASK)
+            .zip(self.data.par_chunks_mut(TASK))
+            .for_each(|(cols, values)| {
+                for (c, v) in cols.iter().zip(values) {
+                    *v = (f64::from(*v) * factors.get(*c as usize).copied().unwrap_or(0.0)) as f32;
+                }
+            });
     }
 
     /// A dense copy (for tests and small problems only).

@@ -665,6 +665,27 @@ pub fn nb_log_count_ratios(x: &CsrMatrix, y: &[usize], n_classes: usize, alpha: 
     Ok((0..n_classes).map(|k| nb_ratio(x, y, k, alpha)).collect())
 }
 
+/// Up to `n` ranges of columns, `[bounds[i], bounds[i + 1])`, holding about as many stored
+/// values each, judged from every 64th row.
+fn column_ranges(x: &CsrMatrix, n: usize) -> Vec<u32> {
+    let ncols = x.ncols() as u32;
+    let mut sample: Vec<u32> = (0..x.nrows())
+        .step_by(64)
+        .flat_map(|i| x.row(i).0.iter().copied())
+        .collect();
+    sample.sort_unstable();
+    let mut bounds = vec![0];
+    for i in 1..n {
+        if let Some(&c) = sample.get(i * sample.len() / n) {
+            if c > *bounds.last().unwrap_or(&0) && c < ncols {
+                bounds.push(c);
+            }
+        }
+    }
+    bounds.push(ncols);
+    bounds
+}
+
 /// The Naive-Bayes log-count ratio of class `k` against the rest (see
 /// [`nb_log_count_ratios`]; `x` and `y` already checked). The two counts of a column share
 /// one `u64`, and that vector becomes the ratios in place, so one class needs 8 bytes per
@@ -673,32 +694,42 @@ pub fn nb_log_count_ratios(x: &CsrMatrix, y: &[usize], n_classes: usize, alpha: 
 pub(crate) fn nb_ratio(x: &CsrMatrix, y: &[usize], k: usize, alpha: f64) -> Vec<f64> {
     // Per column: rows of class k in the low 32 bits, all rows in the high 32 bits; the vector
     // then becomes the ratios in place (u64 and f64 have one size), so the counts cost no
-    // memory beyond the result.
+    // memory beyond the result. Ranges of columns are counted in parallel, each over every
+    // row's slice of columns in its range (integer counts: the same whatever the split).
     const LOW: u64 = 0xFFFF_FFFF;
     let mut counts = vec![0u64; x.ncols()];
-    for (i, &label) in y.iter().enumerate() {
-        let (cols, vals) = x.row(i);
-        let add = if label == k { 1 | 1 << 32 } else { 1 << 32 };
-        for (&c, &v) in cols.iter().zip(vals) {
-            if v != 0.0 {
-                if let Some(n) = counts.get_mut(c as usize) {
-                    *n += add;
+    let bounds = column_ranges(x, rayon::current_num_threads());
+    let mut parts = Vec::with_capacity(bounds.len());
+    let mut rest: &mut [u64] = &mut counts;
+    for w in bounds.windows(2) {
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut((w[1] - w[0]) as usize);
+        parts.push((w[0], w[1], head));
+        rest = tail;
+    }
+    parts.into_par_iter().for_each(|(lo, hi, part)| {
+        for (i, &label) in y.iter().enumerate() {
+            let (cols, vals) = x.row(i);
+            let (a, b) = (cols.partition_point(|&c| c < lo), cols.partition_point(|&c| c < hi));
+            let add = if label == k { 1 | 1 << 32 } else { 1 << 32 };
+            for (&c, &v) in cols[a..b].iter().zip(&vals[a..b]) {
+                if v != 0.0 {
+                    if let Some(n) = part.get_mut((c - lo) as usize) {
+                        *n += add;
+                    }
                 }
             }
         }
-    }
+    });
     let split = |n: u64| (f64::from((n & LOW) as u32), f64::from((n >> 32) as u32));
     let ps: f64 = counts.iter().map(|&n| split(n).0 + alpha).sum();
     let qs: f64 = counts.iter().map(|&n| (split(n).1 - split(n).0) + alpha).sum();
-    counts
-        .into_iter()
-        .map(|n| {
-            let (in_class, total) = split(n);
-            let p = in_class + alpha;
-            let q = (total - in_class) + alpha;
-            ((p / ps) / (q / qs)).ln()
-        })
-        .collect()
+    counts.par_iter_mut().for_each(|n| {
+        let (in_class, total) = split(*n);
+        let p = in_class + alpha;
+        let q = (total - in_class) + alpha;
+        *n = ((p / ps) / (q / qs)).ln().to_bits();
+    });
+    counts.into_iter().map(f64::from_bits).collect()
 }
 
 #[cfg(test)]

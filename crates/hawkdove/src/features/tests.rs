@@ -243,6 +243,47 @@ fn nb_ratios_point_to_the_class() {
     assert!(nb_log_count_ratios(&x, &[0, 1, 1, 0, 1], 2, 0.0).is_err());
 }
 
+#[test]
+fn nb_ratio_by_column_ranges_matches_a_plain_count() {
+    // 300 rows over 2,000 columns, counted in 1 or 3 threads' column ranges.
+    let mut rng = crate::model::SplitMix64::new(7);
+    let rows: Vec<Vec<(u32, f32)>> = (0..300)
+        .map(|_| {
+            let mut cols: Vec<u32> = (0..40)
+                .map(|_| rng.below(2_000) as u32 / (1 + rng.below(3) as u32))
+                .collect();
+            cols.sort_unstable();
+            cols.dedup();
+            cols.into_iter().map(|c| (c, 1.0)).collect()
+        })
+        .collect();
+    let y: Vec<usize> = (0..300).map(|i| usize::from(i % 3 == 0)).collect();
+    let x = CsrMatrix::from_sorted_rows(rows.clone(), 2_000);
+    let (mut p, mut q) = (vec![1.0f64; 2_000], vec![1.0f64; 2_000]);
+    for (row, &label) in rows.iter().zip(&y) {
+        for &(c, _) in row {
+            if label == 1 {
+                p[c as usize] += 1.0;
+            } else {
+                q[c as usize] += 1.0;
+            }
+        }
+    }
+    let (ps, qs): (f64, f64) = (p.iter().sum(), q.iter().sum());
+    let want: Vec<f64> = p.iter().zip(&q).map(|(a, b)| ((a / ps) / (b / qs)).ln()).collect();
+    for threads in [1, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        let got = pool.install(|| nb_ratio(&x, &y, 1, 1.0));
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-12, "{g} vs {w}");
+        }
+    }
+}
+
 /// TF-IDF values computed once by scikit-learn (tests/golden/make_tfidf_golden.py).
 #[test]
 fn tfidf_matches_scikit_learn_golden_values() {
