@@ -88,7 +88,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     Model: ``C`` (inverse L2 regularization), ``solver`` (``"auto"``, ``"dual_cd"``,
     ``"lbfgs"``), ``class_weight`` (None, ``"balanced"`` or ``{label: weight}``), ``tol`` (None: the solver's
-    default, 1e-2 for dual CD and 1e-4 for L-BFGS),
+    default, 0.1 for dual CD as in LIBLINEAR and 1e-4 for L-BFGS),
     ``max_iter``, ``fit_intercept``, ``intercept_scaling``, ``nb_alpha`` (Naive-Bayes feature
     scaling, None to turn off), ``calibration_folds`` (temperature scaling fitted on that many
     cross-validation folds, or None), ``poles`` (``(negative, positive)`` classes of the score),
