@@ -65,13 +65,18 @@ def test_batch_work_releases_the_gil(stance_model, texts):
 
 def test_thread_pools_are_cached_per_size(stance_model, samples):
     _hawkdove.clear_thread_pools()
-    stance_model.model_.predict_batch(samples, n_jobs=1)
-    stance_model.model_.predict_batch(samples, n_jobs=2)
-    stance_model.model_.predict_batch(samples, n_jobs=2)
+    stance_model.model_.transform(samples, n_jobs=1)
+    stance_model.model_.transform(samples, n_jobs=2)
+    stance_model.model_.transform(samples, n_jobs=2)
     assert _hawkdove.thread_pools() == [1, 2]
     _hawkdove.clear_thread_pools()
     assert _hawkdove.thread_pools() == []
     stance_model.predict(samples)  # pools start again on demand
+    assert _hawkdove.thread_pools() == [_hawkdove.thread_count(None)]
+    _hawkdove.clear_thread_pools()
+    stance_model.model_.predict_batch(samples, n_jobs=1)  # scored on the calling thread
+    assert _hawkdove.thread_pools() == []
+    stance_model.predict(samples)
     assert _hawkdove.thread_pools() == [_hawkdove.thread_count(None)]
 
 

@@ -10,11 +10,12 @@ use pyo3::types::PyBytes;
 
 use hawkdove::document::DocumentOptions;
 use hawkdove::explain::{Explanation, FeatureWeight};
-use hawkdove::{Model, ModelParams};
+use hawkdove::features::Scratch;
+use hawkdove::{Model, ModelParams, Prediction};
 
 use crate::errors::{invalid, IntoPyResult};
 use crate::featurizer::{transform_py, Csr};
-use crate::pools::{resolve_threads, run_detached};
+use crate::pools::{resolve_threads, run_detached, run_detached_here};
 use crate::{params, texts};
 
 /// Columns of a batch prediction: class index, probabilities (n × classes), score, number of
@@ -232,13 +233,10 @@ impl PyModel {
         let threads = resolve_threads(n_jobs)?;
         let texts = texts::batch(texts, "texts")?;
         let k = self.inner.classes().len();
-        let (index, proba, score, nf, cut) = run_detached(py, threads, || {
-            let preds = self.inner.predict_batch(&texts);
-            let mut index = Vec::with_capacity(preds.len());
-            let mut proba = Vec::with_capacity(preds.len() * k);
-            let mut score = Vec::with_capacity(preds.len());
-            let mut nf = Vec::with_capacity(preds.len());
-            let mut cut = Vec::with_capacity(preds.len());
+        let columns = |preds: &mut dyn Iterator<Item = Prediction>| {
+            let n = texts.len();
+            let (mut index, mut proba) = (Vec::with_capacity(n), Vec::with_capacity(n * k));
+            let (mut score, mut nf, mut cut) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
             for p in preds {
                 index.push(as_i64(p.class_index));
                 proba.extend(p.probabilities.iter().copied());
@@ -247,7 +245,18 @@ impl PyModel {
                 cut.push(p.truncated);
             }
             (index, proba, score, nf, cut)
-        })?;
+        };
+        let (index, proba, score, nf, cut) = if threads == 1 {
+            // One thread: score on this thread, one text at a time (no pool, no rayon).
+            run_detached_here(py, || {
+                let mut scratch = Scratch::default();
+                columns(&mut texts.iter().map(|t| self.inner.predict_with(t, &mut scratch)))
+            })?
+        } else {
+            run_detached(py, threads, || {
+                columns(&mut self.inner.predict_batch(&texts).into_iter())
+            })?
+        };
         let n = index.len();
         let proba = Array2::from_shape_vec((n, k), proba)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("probability shape: {e}")))?;

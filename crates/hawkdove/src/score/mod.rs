@@ -247,7 +247,7 @@ impl Model {
     /// Predict a batch on rayon's thread pool, keeping input order. Each result is identical to
     /// [`Model::predict`] on the same text.
     pub fn predict_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Prediction> {
-        if texts.len() < PARALLEL_MIN_BATCH {
+        if texts.len() < PARALLEL_MIN_BATCH || rayon::current_num_threads() == 1 {
             let mut scratch = Scratch::default();
             return texts
                 .iter()

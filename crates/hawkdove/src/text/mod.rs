@@ -627,7 +627,7 @@ fn scan(
     let mut boundary = false;
     // An attribute remnant needs `="` or `='`: without one in the text, no word start needs the
     // check (it rescans the word: a quarter of analysis time on IMDB when done everywhere).
-    let junk_possible = strip_markup && (text.contains("=\"") || text.contains("='"));
+    let junk_possible = strip_markup && has_attribute_quote(text);
     while i < text.len() && !stop.get() {
         let Some((c, next)) = char_at(text, i, strip_markup) else {
             break;
@@ -679,6 +679,13 @@ fn scan(
         }
         i = next;
     }
+}
+
+/// Whether `text` holds `="` or `='` (memchr for the `=`: two substring searches were 2% of
+/// scoring short texts).
+fn has_attribute_quote(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'=', bytes).any(|i| matches!(bytes.get(i + 1), Some(b'"' | b'\'')))
 }
 
 fn url_end(text: &str, start: usize) -> usize {

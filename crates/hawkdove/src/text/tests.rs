@@ -148,6 +148,16 @@ fn markup_is_stripped_and_spans_point_into_the_original() {
 }
 
 #[test]
+fn attribute_remnants_need_an_equals_sign_before_a_quote() {
+    assert!(has_attribute_quote("srcset=\"a.jpg 300w\""));
+    assert!(has_attribute_quote("a = b, alt='x'"));
+    assert!(!has_attribute_quote("a = \"b\" and x=y"));
+    assert!(!has_attribute_quote("ends with ="));
+    let a = Analyzer::new(&plain()).analyze("width='300' talks resume");
+    assert_eq!(a.terms().collect::<Vec<_>>(), ["talks", "resume"]);
+}
+
+#[test]
 fn non_latin_scripts() {
     assert_eq!(terms("Переговоры продолжились."), ["переговоры", "продолжились"]);
     assert_eq!(terms("中国外交"), ["中", "国", "外", "交"]);
