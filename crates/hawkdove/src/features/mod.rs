@@ -566,40 +566,46 @@ impl Featurizer {
     }
 }
 
-/// Sort column ids. Many small ids (a passage's n-grams in a vocabulary of fewer than 2^22
-/// columns) take an LSD radix sort in two 11-bit passes through `buf`; others the standard
-/// unstable sort. (perf: the comparison sort was 7% of one-thread featurize+predict on IMDB.)
+/// Sort column ids. Many ids below 2^24 (a passage's n-grams in a vocabulary of fewer than
+/// 16.8 million columns) take an LSD radix sort in three 8-bit passes through `buf`, with all
+/// three histograms counted in one pass; others the standard unstable sort. (callgrind: two
+/// 11-bit passes spent more on clearing and summing their 2 × 2048 counters than on sorting —
+/// 13% of one-thread scoring on IMDB; the comparison sort before them was 7% in perf.)
 fn sort_columns(cols: &mut [u32], buf: &mut Vec<u32>) {
-    const BITS: u32 = 11;
-    const RADIX: usize = 1 << BITS;
-    const MASK: u32 = (1 << BITS) - 1;
-    if cols.len() < 128 || cols.iter().any(|&c| c >> (2 * BITS) != 0) {
+    const RADIX: usize = 256;
+    if cols.len() < 96 || u32::try_from(cols.len()).is_err() || cols.iter().any(|&c| c >> 24 != 0) {
         cols.sort_unstable();
         return;
     }
-    let mut low = [0usize; RADIX];
-    let mut high = [0usize; RADIX];
+    let mut counts = [[0u32; RADIX]; 3];
     for &c in cols.iter() {
-        low[(c & MASK) as usize] += 1;
-        high[(c >> BITS) as usize] += 1;
+        counts[0][(c & 0xff) as usize] += 1;
+        counts[1][((c >> 8) & 0xff) as usize] += 1;
+        counts[2][(c >> 16) as usize] += 1;
     }
-    let (mut sum_low, mut sum_high) = (0, 0);
-    for (l, h) in low.iter_mut().zip(high.iter_mut()) {
-        (*l, sum_low) = (sum_low, sum_low + *l);
-        (*h, sum_high) = (sum_high, sum_high + *h);
+    for hist in counts.iter_mut() {
+        let mut sum = 0u32;
+        for slot in hist.iter_mut() {
+            (*slot, sum) = (sum, sum + *slot);
+        }
     }
     buf.clear();
     buf.resize(cols.len(), 0);
-    for &c in cols.iter() {
-        let slot = &mut low[(c & MASK) as usize];
-        buf[*slot] = c;
-        *slot += 1;
-    }
-    for &c in buf.iter() {
-        let slot = &mut high[(c >> BITS) as usize];
-        cols[*slot] = c;
-        *slot += 1;
-    }
+    let [low, mid, high] = &mut counts;
+    let pass = |from: &[u32], to: &mut [u32], hist: &mut [u32; RADIX], shift: u32| {
+        for &c in from {
+            let slot = &mut hist[((c >> shift) & 0xff) as usize];
+            if let Some(t) = to.get_mut(*slot as usize) {
+                *t = c;
+            }
+            *slot += 1;
+        }
+    };
+    pass(cols, buf, low, 0);
+    pass(buf, cols, mid, 8);
+    // The third pass goes back through `buf`: copy, then scatter into `cols`.
+    buf.copy_from_slice(cols);
+    pass(buf, cols, high, 16);
 }
 
 /// Turn sorted column ids into `(column, count)` runs in `out` (cleared first).

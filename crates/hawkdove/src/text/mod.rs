@@ -594,7 +594,7 @@ fn is_clause_boundary(c: char) -> bool {
 }
 
 /// Character at byte `i` with entity decoding: (char, byte after it).
-#[inline]
+#[inline(always)]
 fn char_at(text: &str, i: usize, strip_markup: bool) -> Option<(char, usize)> {
     let b = *text.as_bytes().get(i)?;
     if b < 0x80 && b != b'&' {
@@ -661,7 +661,7 @@ fn scan(
                 i = end;
                 continue;
             }
-            if is_unspaced_script(c) {
+            if !c.is_ascii() && is_unspaced_script(c) {
                 emit(RawToken {
                     span: i..next,
                     kind: TokenKind::Word,
@@ -746,6 +746,12 @@ fn scan_word(
         let Some((c, next)) = char_at(text, i, strip_markup) else {
             break;
         };
+        // An ASCII character that is not a letter, a digit or one of these four ends the word
+        // (what the general checks below decide, without decoding the character after it). A
+        // decoded entity can still be a letter: `&#97;`.
+        if c.is_ascii() && !c.is_ascii_alphanumeric() && !matches!(c, '\'' | '-' | '.' | ',') {
+            break;
+        }
         if is_word_char(c) && !is_unspaced_script(c) {
             if !c.is_numeric() {
                 all_digits = false;
