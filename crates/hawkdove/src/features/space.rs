@@ -566,10 +566,13 @@ where
                 buf.clear();
                 keys_of_doc(d, &mut buf);
                 if shards > 1 {
+                    // The shard is the hash's high half scaled to 0..shards by a multiply and
+                    // a shift (a 64-bit division per key cost a tenth of this loop in perf).
+                    let scale = shards as u64;
                     buf.retain(|k| {
                         let mut h = FxHasher::default();
                         k.hash(&mut h);
-                        (h.finish() >> 32) as usize % shards == shard
+                        (((h.finish() >> 32) * scale) >> 32) as usize == shard
                     });
                 }
                 buf.sort_unstable();
