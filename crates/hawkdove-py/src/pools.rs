@@ -109,7 +109,8 @@ where
 }
 
 /// [`run_detached`] on the calling thread, for work that never uses rayon: it skips the
-/// hand-over to a pool thread and back (about 50 µs a call, a fifth of scoring 300 sentences).
+/// hand-over to a pool thread and back (tens of microseconds a call: about a tenth of scoring
+/// 300 short sentences on one thread).
 pub fn run_detached_here<T, F>(py: Python<'_>, f: F) -> PyResult<T>
 where
     F: FnOnce() -> T + Send,

@@ -35,7 +35,7 @@ pub fn batch(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<PyBackedStr>> {
 
 /// Borrow one `str`, with a message naming `what[index]` when it is not one.
 pub fn one(item: &Bound<'_, PyAny>, what: &str, index: Option<usize>) -> PyResult<PyBackedStr> {
-    // Named only on the error paths: formatting it for every item cost a tenth of a short text.
+    // Formatted only on the error paths, not once per item of every batch.
     let place = || match index {
         Some(i) => format!("{what}[{i}]"),
         None => what.to_string(),
