@@ -553,14 +553,14 @@ fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfa
 /// number of threads.
 fn count_sharded<K, F>(n_docs: usize, keys_of_doc: F) -> Vec<(K, u32, u32)>
 where
-    K: Copy + Eq + Hash + Ord + Send + Sync,
+    K: Copy + Eq + Hash + Send + Sync,
     F: Fn(usize, &mut Vec<K>) + Sync,
 {
     let shards = rayon::current_num_threads().max(1);
     let parts: Vec<Vec<(K, u32, u32)>> = (0..shards)
         .into_par_iter()
         .map(|shard| {
-            let mut map: FxHashMap<K, (u32, u32)> = FxHashMap::default();
+            let mut map: FxHashMap<K, (u32, u32, usize)> = FxHashMap::default();
             let mut buf = Vec::new();
             for d in 0..n_docs {
                 buf.clear();
@@ -575,20 +575,19 @@ where
                         (((h.finish() >> 32) * scale) >> 32) as usize == shard
                     });
                 }
-                buf.sort_unstable();
-                let mut i = 0;
-                while i < buf.len() {
-                    let mut j = i + 1;
-                    while j < buf.len() && buf[j] == buf[i] {
-                        j += 1;
+                // Each entry remembers the last document that counted it, so a document's
+                // repeats add to the corpus frequency only, with no sort to group them first
+                // (the per-document sort was 7% of a fit's instructions).
+                for &k in &buf {
+                    let e = map.entry(k).or_insert((0, 0, usize::MAX));
+                    if e.2 != d {
+                        e.2 = d;
+                        e.0 += 1;
                     }
-                    let e = map.entry(buf[i]).or_insert((0, 0));
-                    e.0 += 1;
-                    e.1 = e.1.saturating_add(u32::try_from(j - i).unwrap_or(u32::MAX));
-                    i = j;
+                    e.1 = e.1.saturating_add(1);
                 }
             }
-            map.into_iter().map(|(k, (df, tf))| (k, df, tf)).collect()
+            map.into_iter().map(|(k, (df, tf, _))| (k, df, tf)).collect()
         })
         .collect();
     // Concatenate into the first part's allocation (no second full copy).
@@ -945,6 +944,25 @@ mod tests {
         let mut buf = String::new();
         for_each_char_gram("ab", 2, 3, &mut buf, |g| got.push(g.to_string()));
         assert_eq!(got, [" a", "ab", "b ", " ab", "ab "]);
+    }
+
+    #[test]
+    fn counting_takes_a_document_once_and_every_repeat_in_the_corpus_count() {
+        // Document d holds keys 0..=d, with key 1 repeated d times more.
+        let docs: Vec<Vec<u64>> = (0..6u64).map(|d| (0..=d).chain((0..d).map(|_| 1)).collect()).collect();
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let mut got = pool.install(|| count_sharded(docs.len(), |d, buf| buf.extend_from_slice(&docs[d])));
+            got.sort_unstable();
+            let want: Vec<(u64, u32, u32)> = (0..6u64)
+                .map(|k| {
+                    let df = 6 - k as u32;
+                    let repeats: u32 = if k == 1 { (1..6).sum() } else { 0 };
+                    (k, df, df + repeats)
+                })
+                .collect();
+            assert_eq!(got, want, "{threads} threads");
+        }
     }
 }
 
