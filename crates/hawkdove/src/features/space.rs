@@ -811,11 +811,10 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
     match &mut words {
         WordCandidates::Short(w) => {
             limit(w, &mut char_sel, keep, max_features);
-            // (order, first id, second id) packed into one integer: a cheap comparison.
-            w.par_sort_unstable_by_key(|w| {
-                let (n, ids) = word_order(w.0.into());
-                (n as u128) << 64 | u128::from(ids[0]) << 32 | u128::from(ids[1])
-            });
+            // (order, first id, second id) packed into one integer, straight from the key's
+            // two slots of id + 1 (the key function runs at every comparison: going through
+            // `word_order` made this sort 11% of a fit's instructions).
+            w.par_sort_unstable_by_key(|w| u128::from(w.0 >> 32 != 0) << 64 | u128::from(w.0.rotate_left(32)));
         }
         WordCandidates::Long(w) => {
             limit(w, &mut char_sel, keep, max_features);
