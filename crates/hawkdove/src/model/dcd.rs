@@ -6,6 +6,8 @@
 //! and the primal weights `w = Σ αᵢ yᵢ xᵢ` are kept up to date, so one epoch costs one pass
 //! over the non-zeros.
 
+use rayon::prelude::*;
+
 use super::SplitMix64;
 use crate::features::CsrMatrix;
 
@@ -71,34 +73,50 @@ pub(super) fn solve_owned(
         }
     }
     // Each row: shared entries first (renumbered), then its own entries (original numbers).
-    let mut shared_end = Vec::with_capacity(n);
+    // Rows are rewritten in parallel, each in its own slices (one thread took 0.14-0.17 s of
+    // an IMDB fit here, on the solver's serial path); per-row sums keep their order.
+    let mut shared_end = vec![0usize; n];
     let mut own = vec![0.0f64; n];
-    let mut own_entries: Vec<(u32, f32)> = Vec::new();
-    for (i, bounds) in indptr.windows(2).enumerate() {
-        let (a, b) = (bounds[0], bounds[1]);
-        own_entries.clear();
-        let mut k = a;
-        for j in a..b {
-            let (col, v) = (indices[j], data[j]);
-            match label.get(col as usize) {
-                Some(&l) if l != u32::MAX => {
-                    indices[k] = l;
-                    data[k] = v;
+    let mut rows_mut = Vec::with_capacity(n);
+    let (mut rest_i, mut rest_d): (&mut [u32], &mut [f32]) = (&mut indices, &mut data);
+    for bounds in indptr.windows(2) {
+        let len = bounds[1] - bounds[0];
+        let (row_i, tail_i) = std::mem::take(&mut rest_i).split_at_mut(len);
+        let (row_d, tail_d) = std::mem::take(&mut rest_d).split_at_mut(len);
+        rows_mut.push((bounds[0], row_i, row_d));
+        (rest_i, rest_d) = (tail_i, tail_d);
+    }
+    rows_mut
+        .into_par_iter()
+        .zip(shared_end.par_iter_mut())
+        .zip(own.par_iter_mut())
+        .for_each_init(
+            Vec::new,
+            |own_entries: &mut Vec<(u32, f32)>, (((start, cols, vals), end), own_sq)| {
+                own_entries.clear();
+                let mut k = 0;
+                for j in 0..cols.len() {
+                    let (col, v) = (cols[j], vals[j]);
+                    match label.get(col as usize) {
+                        Some(&l) if l != u32::MAX => {
+                            cols[k] = l;
+                            vals[k] = v;
+                            k += 1;
+                        }
+                        _ => {
+                            *own_sq += f64::from(v) * f64::from(v);
+                            own_entries.push((col, v));
+                        }
+                    }
+                }
+                *end = start + k;
+                for &(col, v) in own_entries.iter() {
+                    cols[k] = col;
+                    vals[k] = v;
                     k += 1;
                 }
-                _ => {
-                    own[i] += f64::from(v) * f64::from(v);
-                    own_entries.push((col, v));
-                }
-            }
-        }
-        shared_end.push(k);
-        for &(col, v) in &own_entries {
-            indices[k] = col;
-            data[k] = v;
-            k += 1;
-        }
-    }
+            },
+        );
     let rows = Rows {
         indptr: &indptr,
         indices: &indices,
