@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::text::{Analysis, Analyzer, TextConfig};
+use crate::text::{Analysis, Analyzer, Keyed, TextConfig};
 pub(crate) use space::{FittedSpace, Vocabulary};
 
 /// Largest word n-gram order supported (n-grams are interned as packed term ids).
@@ -235,6 +235,8 @@ pub(crate) fn lexicon_columns(config: &FeaturizerConfig) -> usize {
 #[derive(Debug, Default)]
 pub struct Scratch {
     analysis: Analysis,
+    keyed: Keyed,
+    truncated: bool,
     columns: Vec<u32>,
     ids: Vec<Option<u32>>,
     grams: String,
@@ -248,7 +250,7 @@ impl Scratch {
     /// The last text featurized with this scratch was longer than
     /// [`crate::text::MAX_TOKENS_PER_TEXT`] tokens and was truncated.
     pub fn truncated(&self) -> bool {
-        self.analysis.truncated()
+        self.truncated
     }
 }
 
@@ -481,18 +483,20 @@ impl Featurizer {
         match (&self.space, &self.config.lexicon) {
             // Fast path: vocabulary without lexicon, through the per-thread word-id cache.
             (FittedSpace::Vocabulary(v), None) => {
-                self.analyzer.analyze_surfaces_into(text, &mut scratch.analysis);
+                self.analyzer.analyze_keys_into(text, &mut scratch.keyed);
+                scratch.truncated = scratch.keyed.truncated();
                 v.columns_cached(
                     self.id,
                     &self.analyzer,
                     &self.config,
-                    &scratch.analysis,
+                    &scratch.keyed,
                     &mut scratch.lookup,
                     cols,
                 );
             }
             _ => {
                 self.analyzer.analyze_into(text, &mut scratch.analysis);
+                scratch.truncated = scratch.analysis.truncated();
                 self.space.columns_with(
                     &self.config,
                     &scratch.analysis,

@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use super::table::OpenTable;
 use super::{run_length, CsrMatrix, DocFrequency, FeaturizerConfig, MAX_WORD_NGRAM};
 use crate::error::{Error, FormatError, Result};
-use crate::text::{Analysis, Analyzer};
+use crate::text::{short_word_key, Analysis, Analyzer, Keyed};
 
 /// A packed word n-gram: term ids + 1 in 32-bit slots, lowest slot first.
 type NgramKey = u128;
@@ -469,8 +469,8 @@ fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfa
     let mut chunks: Vec<ChunkIds> = texts
         .par_chunks(FIT_CHUNK)
         .map_init(
-            || (Analysis::default(), String::new()),
-            |(analysis, buf), docs| {
+            || (Analysis::default(), Keyed::default(), String::new()),
+            |(analysis, keyed, buf), docs| {
                 let mut chunk = ChunkIds::default();
                 // Surface → chunk-local term id + 1 outside / inside a negation scope (0: not
                 // seen yet), so that a repeated word is neither stemmed nor hashed as a string.
@@ -483,21 +483,25 @@ fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfa
                             chunk.surface_ids.push(chunk.surfaces.id(analysis.surface(i)));
                         }
                     } else {
-                        analyzer.analyze_surfaces_into(d.as_ref(), analysis);
-                        for (i, tok) in analysis.tokens().iter().enumerate() {
-                            let surface = analysis.surface(i);
-                            let neg = usize::from(tok.negated);
-                            let key = short_word_key(surface);
-                            let known = key.and_then(|k| seen.get(k)).unwrap_or_default();
+                        analyzer.analyze_keys_into(d.as_ref(), keyed);
+                        for (i, &key) in keyed.keys().iter().enumerate() {
+                            let negated = keyed.negated(i);
+                            let neg = usize::from(negated);
+                            let known = if key != 0 {
+                                seen.get(key).unwrap_or_default()
+                            } else {
+                                [0; 2]
+                            };
                             let id = match known[neg] {
                                 0 => {
                                     buf.clear();
-                                    analyzer.term_into(surface, tok.kind, tok.negated, buf);
+                                    let mut short = [0u8; 16];
+                                    analyzer.term_into(keyed.surface(i, &mut short), keyed.kind(i), negated, buf);
                                     let id = chunk.terms.id(buf);
-                                    if let Some(k) = key {
+                                    if key != 0 {
                                         let mut ids = known;
                                         ids[neg] = id + 1;
-                                        seen.set(k, ids);
+                                        seen.set(key, ids);
                                     }
                                     id
                                 }
@@ -506,7 +510,9 @@ fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfa
                             chunk.term_ids.push(id);
                         }
                     }
-                    chunk.doc_tokens.push(analysis.len());
+                    chunk
+                        .doc_tokens
+                        .push(if want_surfaces { analysis.len() } else { keyed.len() });
                 }
                 chunk.terms.map = FxHashMap::default();
                 chunk.surfaces.map = FxHashMap::default();
@@ -989,20 +995,6 @@ struct WordCache {
     long: FxHashMap<Box<str>, WordIds>,
 }
 
-/// `s` packed with its length into a `u128` when it has at most 15 bytes (exact: the length
-/// byte tells trailing zero bytes apart, and no key is 0 because the length is at least 1).
-#[inline]
-fn short_word_key(s: &str) -> Option<u128> {
-    let b = s.as_bytes();
-    if b.is_empty() || b.len() > 15 {
-        return None;
-    }
-    let mut buf = [0u8; 16];
-    buf[..b.len()].copy_from_slice(b);
-    buf[15] = b.len() as u8;
-    Some(u128::from_le_bytes(buf))
-}
-
 impl WordCache {
     #[inline]
     fn get(&self, word: &str) -> Option<WordIds> {
@@ -1035,13 +1027,39 @@ thread_local! {
 /// Reused buffers of [`Vocabulary::columns_cached`].
 #[derive(Debug, Default)]
 pub(crate) struct LookupScratch {
-    word_keys: Vec<u128>,
     words: Vec<Option<WordIds>>,
     ids: Vec<Option<u32>>,
     unigrams: Vec<u32>,
     gram_keys: Vec<u64>,
     gram_cols: Vec<Option<u32>>,
     grams: String,
+}
+
+/// The surfaces of a text's tokens, from a full [`Analysis`] or a [`Keyed`] one.
+trait Surfaces {
+    fn n_tokens(&self) -> usize;
+    /// Token `i`'s surface (a short one unpacked into `short`).
+    fn surface_of<'a>(&'a self, i: usize, short: &'a mut [u8; 16]) -> &'a str;
+}
+
+impl Surfaces for Analysis {
+    fn n_tokens(&self) -> usize {
+        self.len()
+    }
+
+    fn surface_of<'a>(&'a self, i: usize, _: &'a mut [u8; 16]) -> &'a str {
+        self.surface(i)
+    }
+}
+
+impl Surfaces for Keyed {
+    fn n_tokens(&self) -> usize {
+        self.len()
+    }
+
+    fn surface_of<'a>(&'a self, i: usize, short: &'a mut [u8; 16]) -> &'a str {
+        self.surface(i, short)
+    }
 }
 
 impl Vocabulary {
@@ -1051,7 +1069,7 @@ impl Vocabulary {
     fn emit_ngrams(
         &self,
         config: &FeaturizerConfig,
-        analysis: &Analysis,
+        analysis: &impl Surfaces,
         ids: &[Option<u32>],
         unigrams: Option<&[u32]>,
         grams: &mut String,
@@ -1095,13 +1113,14 @@ impl Vocabulary {
     fn emit_char_ngrams(
         &self,
         config: &FeaturizerConfig,
-        analysis: &Analysis,
+        analysis: &impl Surfaces,
         grams: &mut String,
         mut emit: impl FnMut(usize, usize, u32),
     ) {
         if let Some((clo, chi)) = config.char_ngrams {
-            for i in 0..analysis.len() {
-                for_each_char_gram(analysis.surface(i), clo, chi, grams, |g| {
+            for i in 0..analysis.n_tokens() {
+                let mut short = [0u8; 16];
+                for_each_char_gram(analysis.surface_of(i, &mut short), clo, chi, grams, |g| {
                     if let Some(&col) = self.chars.get(g) {
                         emit(i, 1, col);
                     }
@@ -1138,16 +1157,13 @@ impl Vocabulary {
         owner: u64,
         analyzer: &Analyzer,
         config: &FeaturizerConfig,
-        analysis: &Analysis,
+        keyed: &Keyed,
         s: &mut LookupScratch,
         cols: &mut Vec<u32>,
     ) {
-        s.word_keys.clear();
         s.words.clear();
         s.ids.clear();
         s.unigrams.clear();
-        s.word_keys
-            .extend((0..analysis.len()).map(|i| short_word_key(analysis.surface(i)).unwrap_or(0)));
         WORD_CACHES.with(|caches| {
             let mut caches = caches.borrow_mut();
             let slot = match caches.iter().position(|(o, _)| *o == owner) {
@@ -1161,24 +1177,25 @@ impl Vocabulary {
                 }
             };
             let cache = &mut caches[slot].1;
-            cache.short.get_batch(&s.word_keys, &mut s.words);
+            cache.short.get_batch(keyed.keys(), &mut s.words);
             let mut buf = String::new();
-            for ((i, tok), found) in analysis.tokens().iter().enumerate().zip(&s.words) {
+            for (i, found) in s.words.iter().enumerate() {
                 let w = match found {
                     Some(w) => *w,
                     None => {
-                        let surface = analysis.surface(i);
+                        let mut short = [0u8; 16];
+                        let surface = keyed.surface(i, &mut short);
                         match cache.get(surface) {
                             Some(w) => w,
                             None => {
-                                let w = self.word_ids(analyzer, surface, tok.kind, &mut buf);
+                                let w = self.word_ids(analyzer, surface, keyed.kind(i), &mut buf);
                                 cache.insert(surface, w);
                                 w
                             }
                         }
                     }
                 };
-                let k = usize::from(tok.negated);
+                let k = usize::from(keyed.negated(i));
                 s.ids.push((w.term[k] != NONE).then_some(w.term[k]));
                 s.unigrams.push(w.unigram[k]);
             }
@@ -1195,16 +1212,11 @@ impl Vocabulary {
                         .extend(s.ids.windows(2).filter_map(|w| Some(pack(&[w[0]?, w[1]?]) as u64)));
                     map.values_into(&s.gram_keys, &mut s.gram_cols, cols);
                 }
-                self.emit_char_ngrams(config, analysis, &mut s.grams, |_, _, col| cols.push(col));
+                self.emit_char_ngrams(config, keyed, &mut s.grams, |_, _, col| cols.push(col));
             }
-            _ => self.emit_ngrams(
-                config,
-                analysis,
-                &s.ids,
-                Some(&s.unigrams),
-                &mut s.grams,
-                |_, _, col| cols.push(col),
-            ),
+            _ => self.emit_ngrams(config, keyed, &s.ids, Some(&s.unigrams), &mut s.grams, |_, _, col| {
+                cols.push(col)
+            }),
         }
     }
 }

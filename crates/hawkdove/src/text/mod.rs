@@ -240,24 +240,250 @@ impl Analysis {
     }
 }
 
+/// Where [`Analyzer`] puts the tokens it finds: a full [`Analysis`], or the compact
+/// [`Keyed`] form that featurizing needs.
+trait TokenSink {
+    fn reset(&mut self);
+    fn count(&self) -> usize;
+    fn mark_truncated(&mut self);
+    /// Token `i`'s surface is `word` (whose [`short_word_key`] is `key`, 0 when it has none).
+    fn surface_is(&self, i: usize, word: &str, key: u128) -> bool;
+    /// Take token `i` out of its negation scope.
+    fn unnegate(&mut self, i: usize);
+    fn push(
+        &mut self,
+        span: Range<usize>,
+        kind: TokenKind,
+        negated: bool,
+        surface: &str,
+        stemmer: Option<&CachedStemmer>,
+    );
+}
+
+impl TokenSink for Analysis {
+    fn reset(&mut self) {
+        self.clear();
+    }
+
+    fn count(&self) -> usize {
+        self.tokens.len()
+    }
+
+    fn mark_truncated(&mut self) {
+        self.truncated = true;
+    }
+
+    fn surface_is(&self, i: usize, word: &str, _: u128) -> bool {
+        self.surface(i) == word
+    }
+
+    fn unnegate(&mut self, k: usize) {
+        let Some(tok) = self.tokens.get_mut(k) else {
+            return;
+        };
+        if !tok.negated {
+            return;
+        }
+        tok.negated = false;
+        let term = &self.buf[tok.term.clone()];
+        if let Some(rest) = term.strip_prefix(NEGATION_PREFIX) {
+            let start = tok.term.start + (term.len() - rest.len());
+            tok.term = start..tok.term.end;
+        }
+    }
+
+    fn push(
+        &mut self,
+        span: Range<usize>,
+        kind: TokenKind,
+        negated: bool,
+        surface: &str,
+        stemmer: Option<&CachedStemmer>,
+    ) {
+        let s0 = self.buf.len();
+        self.buf.push_str(surface);
+        let surface_range = s0..self.buf.len();
+        let stem_needed = kind == TokenKind::Word && stemmer.is_some();
+        let term = if !negated && !stem_needed {
+            surface_range.clone()
+        } else {
+            let t0 = self.buf.len();
+            if negated {
+                self.buf.push_str(NEGATION_PREFIX);
+            }
+            match stemmer {
+                Some(st) if stem_needed => st.stem_into(surface, &mut self.buf),
+                _ => self.buf.push_str(surface),
+            }
+            t0..self.buf.len()
+        };
+        self.tokens.push(Token {
+            span,
+            kind,
+            negated,
+            surface: surface_range,
+            term,
+        });
+    }
+}
+
+/// `s` packed with its length into a `u128` when it has at most 15 bytes (exact: the length
+/// byte tells trailing zero bytes apart, and no key is 0 because the length is at least 1).
+#[inline]
+pub(crate) fn short_word_key(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 15 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..b.len()].copy_from_slice(b);
+    buf[15] = b.len() as u8;
+    Some(u128::from_le_bytes(buf))
+}
+
+/// The tokens of a text as featurizing needs them, without spans or terms: each surface packed
+/// into its [`short_word_key`] (0 for the rare surface longer than 15 bytes, kept as a string
+/// instead), its kind and whether it is negated. Building no strings per token makes analysis
+/// about a third cheaper than a full [`Analysis`] (see the README's sixth round).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Keyed {
+    keys: Vec<u128>,
+    /// Bit 0: negated; bits 1–2: the kind (0 word, 1 number, 2 URL).
+    meta: Vec<u8>,
+    /// Surfaces longer than 15 bytes, with the index of their token, in token order.
+    long: String,
+    long_at: Vec<(usize, Range<usize>)>,
+    truncated: bool,
+}
+
+impl Keyed {
+    /// Number of tokens.
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Every token's surface key (0: longer than 15 bytes).
+    pub(crate) fn keys(&self) -> &[u128] {
+        &self.keys
+    }
+
+    /// The text had more than [`MAX_TOKENS_PER_TEXT`] tokens and only the first were kept.
+    pub(crate) fn truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// Token `i` is inside a negation scope.
+    pub(crate) fn negated(&self, i: usize) -> bool {
+        self.meta.get(i).is_some_and(|m| m & 1 != 0)
+    }
+
+    /// Token `i`'s kind.
+    pub(crate) fn kind(&self, i: usize) -> TokenKind {
+        match self.meta.get(i).map_or(0, |m| m >> 1) {
+            1 => TokenKind::Number,
+            2 => TokenKind::Url,
+            _ => TokenKind::Word,
+        }
+    }
+
+    /// Token `i`'s surface, unpacked into `buf` when it is short.
+    pub(crate) fn surface<'a>(&'a self, i: usize, buf: &'a mut [u8; 16]) -> &'a str {
+        match self.keys.get(i) {
+            Some(&k) if k != 0 => {
+                *buf = k.to_le_bytes();
+                let n = usize::from(buf[15]).min(15);
+                std::str::from_utf8(&buf[..n]).unwrap_or_default()
+            }
+            Some(_) => self
+                .long_at
+                .binary_search_by_key(&i, |(t, _)| *t)
+                .ok()
+                .and_then(|at| self.long_at.get(at))
+                .and_then(|(_, r)| self.long.get(r.clone()))
+                .unwrap_or_default(),
+            None => "",
+        }
+    }
+}
+
+impl TokenSink for Keyed {
+    fn reset(&mut self) {
+        self.keys.clear();
+        self.meta.clear();
+        self.long.clear();
+        self.long_at.clear();
+        self.truncated = false;
+    }
+
+    fn count(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn mark_truncated(&mut self) {
+        self.truncated = true;
+    }
+
+    fn surface_is(&self, i: usize, word: &str, key: u128) -> bool {
+        if key != 0 {
+            return self.keys.get(i) == Some(&key);
+        }
+        let mut buf = [0u8; 16];
+        self.surface(i, &mut buf) == word
+    }
+
+    fn unnegate(&mut self, i: usize) {
+        if let Some(m) = self.meta.get_mut(i) {
+            *m &= !1;
+        }
+    }
+
+    fn push(&mut self, _: Range<usize>, kind: TokenKind, negated: bool, surface: &str, _: Option<&CachedStemmer>) {
+        let key = short_word_key(surface).unwrap_or_else(|| {
+            let start = self.long.len();
+            self.long.push_str(surface);
+            self.long_at.push((self.keys.len(), start..self.long.len()));
+            0
+        });
+        self.keys.push(key);
+        let kind_bits = match kind {
+            TokenKind::Word => 0,
+            TokenKind::Number => 1,
+            TokenKind::Url => 2,
+        };
+        self.meta.push(u8::from(negated) | kind_bits << 1);
+    }
+}
+
 /// A prepared text analyzer. Cheap to share between threads (`Sync`).
 #[derive(Debug)]
 pub struct Analyzer {
     config: TextConfig,
     stemmer: Option<CachedStemmer>,
-    /// One lookup per token: bit flags of [`ROLE_STOP`], [`ROLE_NEGATOR`], [`ROLE_BREAKER`],
-    /// [`ROLE_PHRASE_END`].
-    roles: FxHashMap<Box<str>, u8>,
+    /// One lookup per token: the word's roles, and which phrases end with it.
+    roles: FxHashMap<Box<str>, Role>,
     /// Prefilter of `roles`: bit `min(len, 31)` of entry `first byte` is set when some role
     /// word has that first byte and length, so most words skip the hash lookup.
     role_filter: Box<[u32; 256]>,
+    /// Multi-word negators, grouped by their last word (stable, so each group keeps the
+    /// configured order).
     phrases: Vec<Vec<String>>,
+    /// The [`short_word_key`] of each phrase word (0: longer than 15 bytes).
+    phrase_keys: Vec<Vec<u128>>,
 }
 
 const ROLE_STOP: u8 = 1;
 const ROLE_NEGATOR: u8 = 2;
 const ROLE_BREAKER: u8 = 4;
 const ROLE_PHRASE_END: u8 = 8;
+
+/// What a word does in analysis: bit flags of [`ROLE_STOP`], [`ROLE_NEGATOR`],
+/// [`ROLE_BREAKER`], [`ROLE_PHRASE_END`], and the range of [`Analyzer`]'s phrases that end
+/// with it (only those are compared when it is seen: every `to` used to compare all of them).
+#[derive(Debug, Clone, Copy, Default)]
+struct Role {
+    flags: u8,
+    phrases: (u32, u32),
+}
 
 /// A raw token found by the scanner, before normalization.
 struct RawToken {
@@ -277,8 +503,8 @@ impl Analyzer {
             Some(StopWords::English) => ENGLISH_STOP_WORDS.iter().map(|s| s.to_string()).collect(),
             Some(StopWords::Custom(list)) => list.iter().cloned().collect(),
         };
-        let mut roles: FxHashMap<Box<str>, u8> = FxHashMap::default();
-        let mut add = |w: &str, flag: u8| *roles.entry(w.into()).or_insert(0) |= flag;
+        let mut roles: FxHashMap<Box<str>, Role> = FxHashMap::default();
+        let mut add = |w: &str, flag: u8| roles.entry(w.into()).or_default().flags |= flag;
         for w in &stop_words {
             add(w, ROLE_STOP);
         }
@@ -290,11 +516,15 @@ impl Analyzer {
             for w in &rules.scope_breakers {
                 add(w, ROLE_BREAKER);
             }
-            for p in rules.phrases.iter().filter(|p| p.len() > 1) {
-                if let Some(last) = p.last() {
-                    add(last, ROLE_PHRASE_END);
-                }
-                phrases.push(p.clone());
+            phrases = rules.phrases.iter().filter(|p| p.len() > 1).cloned().collect();
+            phrases.sort_by(|p, q| p.last().cmp(&q.last()));
+            let mut start = 0;
+            while let Some(last) = phrases.get(start).and_then(|p| p.last()) {
+                let end = start + phrases[start..].iter().take_while(|p| p.last() == Some(last)).count();
+                let role = roles.entry(last.as_str().into()).or_default();
+                role.flags |= ROLE_PHRASE_END;
+                role.phrases = (start as u32, end as u32);
+                start = end;
             }
         }
         let mut role_filter = Box::new([0u32; 256]);
@@ -303,12 +533,17 @@ impl Analyzer {
                 role_filter[usize::from(b)] |= role_filter_bit(w);
             }
         }
+        let phrase_keys = phrases
+            .iter()
+            .map(|p| p.iter().map(|w| short_word_key(w).unwrap_or(0)).collect())
+            .collect();
         Analyzer {
             config: config.clone(),
             stemmer: config.stemmer.map(CachedStemmer::new),
             roles,
             role_filter,
             phrases,
+            phrase_keys,
         }
     }
 
@@ -326,15 +561,14 @@ impl Analyzer {
 
     /// Analyze `text`, reusing the buffers of `out`.
     pub fn analyze_into(&self, text: &str, out: &mut Analysis) {
-        self.analyze_impl(text, out, true);
+        self.analyze_impl(text, out, self.stemmer.as_ref());
     }
 
-    /// Like [`Analyzer::analyze_into`] but without building feature terms: each token's term
-    /// is its surface form, and [`Token::negated`] says whether it is in a negation scope.
-    /// [`Analyzer::term_into`] builds the real term of a surface on demand (the featurizer
-    /// caches it per word).
-    pub(crate) fn analyze_surfaces_into(&self, text: &str, out: &mut Analysis) {
-        self.analyze_impl(text, out, false);
+    /// The same tokens as [`Analyzer::analyze_into`] in the compact form featurizing needs:
+    /// surfaces packed as keys, no spans, no terms ([`Analyzer::term_into`] builds a term on
+    /// demand; the featurizer caches it per word).
+    pub(crate) fn analyze_keys_into(&self, text: &str, out: &mut Keyed) {
+        self.analyze_impl(text, out, None);
     }
 
     /// Append the feature term of a token with this `surface` and `kind`, inside a negation
@@ -349,13 +583,13 @@ impl Analyzer {
         }
     }
 
-    fn analyze_impl(&self, text: &str, out: &mut Analysis, build_terms: bool) {
-        out.clear();
+    fn analyze_impl(&self, text: &str, out: &mut impl TokenSink, stemmer: Option<&CachedStemmer>) {
+        out.reset();
         let mut neg_active = false;
         let mut scope_len = 0usize;
         let mut scratch = String::new();
-        // Normalized surfaces of the last few tokens (for multi-word negators), as ranges in buf.
         let max_scope = self.config.negation.as_ref().map_or(0, |r| r.max_scope);
+        let lowercase = self.config.lowercase;
         let stop = std::cell::Cell::new(false);
         scan(
             text,
@@ -363,8 +597,8 @@ impl Analyzer {
             self.config.split_hyphens,
             &stop,
             |raw| {
-                if out.tokens.len() >= MAX_TOKENS_PER_TEXT {
-                    out.truncated = true;
+                if out.count() >= MAX_TOKENS_PER_TEXT {
+                    out.mark_truncated();
                     stop.set(true);
                     return;
                 }
@@ -372,55 +606,58 @@ impl Analyzer {
                     neg_active = false;
                 }
                 let original = &text[raw.span.clone()];
-                scratch.clear();
                 let kind = raw.kind;
-                match kind {
-                    TokenKind::Url => {
-                        if !self.config.fold_urls {
-                            return;
-                        }
-                        scratch.push_str(URL_TERM);
-                    }
-                    TokenKind::Number if self.config.fold_numbers => scratch.push_str(NUMBER_TERM),
-                    _ => normalize_into(original, self.config.lowercase, &mut scratch),
-                }
-                if raw.contraction {
-                    if let Some(fixed) = contraction_surface(&scratch.to_lowercase()) {
+                let mut surface: &str = match kind {
+                    TokenKind::Url if !self.config.fold_urls => return,
+                    TokenKind::Url => URL_TERM,
+                    TokenKind::Number if self.config.fold_numbers => NUMBER_TERM,
+                    // Most tokens are already normal: used as they are, without a copy.
+                    _ if is_normal_ascii(original, lowercase) => original,
+                    _ => {
                         scratch.clear();
-                        scratch.push_str(fixed);
+                        normalize_into(original, lowercase, &mut scratch);
+                        &scratch
+                    }
+                };
+                if raw.contraction {
+                    if let Some(fixed) = contraction_surface(surface) {
+                        surface = fixed;
                     }
                 }
-                if scratch.is_empty() || scratch.len() > MAX_TOKEN_BYTES {
+                if surface.is_empty() || surface.len() > MAX_TOKEN_BYTES {
                     return;
                 }
-                let surface = scratch.as_str();
                 let maybe_role = surface
                     .as_bytes()
                     .first()
                     .is_some_and(|&b| self.role_filter[usize::from(b)] & role_filter_bit(surface) != 0);
                 let role = if maybe_role {
-                    self.roles.get(surface).copied().unwrap_or(0)
+                    self.roles.get(surface).copied().unwrap_or_default()
                 } else {
-                    0
+                    Role::default()
                 };
-                if role & ROLE_BREAKER != 0 {
+                if role.flags & ROLE_BREAKER != 0 {
                     neg_active = false;
                 }
                 // Negators: single words, or the last word of a phrase.
-                let mut opens_scope = role & ROLE_NEGATOR != 0;
-                if !opens_scope && role & ROLE_PHRASE_END != 0 {
-                    for phrase in &self.phrases {
+                let mut opens_scope = role.flags & ROLE_NEGATOR != 0;
+                if !opens_scope && role.flags & ROLE_PHRASE_END != 0 {
+                    let (first, end) = role.phrases;
+                    let range = first as usize..end as usize;
+                    let candidates = self.phrases.get(range.clone()).unwrap_or_default();
+                    let keys = self.phrase_keys.get(range).unwrap_or_default();
+                    for (phrase, keys) in candidates.iter().zip(keys) {
                         let n = phrase.len();
-                        if phrase.last().map(String::as_str) != Some(surface) || out.tokens.len() + 1 < n {
+                        let seen = out.count();
+                        if seen + 1 < n {
                             continue;
                         }
-                        let start = out.tokens.len() + 1 - n;
-                        let matches = (0..n - 1).all(|k| out.surface(start + k) == phrase[k]);
-                        if matches {
+                        let start = seen + 1 - n;
+                        if (0..n - 1).all(|k| out.surface_is(start + k, &phrase[k], keys[k])) {
                             opens_scope = true;
                             // The phrase is the negator, not inside its own scope.
-                            for k in start..out.tokens.len() {
-                                unnegate(out, k);
+                            for k in start..seen {
+                                out.unnegate(k);
                             }
                             break;
                         }
@@ -436,11 +673,10 @@ impl Analyzer {
                         neg_active = false;
                     }
                 }
-                if role & ROLE_STOP != 0 {
+                if role.flags & ROLE_STOP != 0 {
                     return;
                 }
-                let stemmer = if build_terms { self.stemmer.as_ref() } else { None };
-                push_token(out, raw.span, kind, negated, surface, stemmer, build_terms);
+                out.push(raw.span, kind, negated, surface, stemmer);
             },
         );
     }
@@ -452,57 +688,6 @@ fn role_filter_bit(word: &str) -> u32 {
     1 << word.len().min(31)
 }
 
-fn push_token(
-    out: &mut Analysis,
-    span: Range<usize>,
-    kind: TokenKind,
-    negated: bool,
-    surface: &str,
-    stemmer: Option<&CachedStemmer>,
-    build_terms: bool,
-) {
-    let s0 = out.buf.len();
-    out.buf.push_str(surface);
-    let surface_range = s0..out.buf.len();
-    let stem_needed = kind == TokenKind::Word && stemmer.is_some();
-    let term = if !build_terms || (!negated && !stem_needed) {
-        surface_range.clone()
-    } else {
-        let t0 = out.buf.len();
-        if negated {
-            out.buf.push_str(NEGATION_PREFIX);
-        }
-        match stemmer {
-            Some(st) if stem_needed => st.stem_into(surface, &mut out.buf),
-            _ => out.buf.push_str(surface),
-        }
-        t0..out.buf.len()
-    };
-    out.tokens.push(Token {
-        span,
-        kind,
-        negated,
-        surface: surface_range,
-        term,
-    });
-}
-
-/// Remove the negation mark of token `k` (used when a phrase negator turns out to include it).
-fn unnegate(out: &mut Analysis, k: usize) {
-    let Some(tok) = out.tokens.get_mut(k) else {
-        return;
-    };
-    if !tok.negated {
-        return;
-    }
-    tok.negated = false;
-    let term = &out.buf[tok.term.clone()];
-    if let Some(rest) = term.strip_prefix(NEGATION_PREFIX) {
-        let start = tok.term.start + (term.len() - rest.len());
-        tok.term = start..tok.term.end;
-    }
-}
-
 /// Fold typographic apostrophes, quotes and hyphens to ASCII.
 fn fold_char(c: char) -> char {
     match c {
@@ -511,6 +696,15 @@ fn fold_char(c: char) -> char {
         '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => '-',
         _ => c,
     }
+}
+
+/// `original` is ASCII with nothing to fold or case-fold: [`normalize_into`] would copy it as
+/// it is.
+#[inline]
+fn is_normal_ascii(original: &str, lowercase: bool) -> bool {
+    original
+        .bytes()
+        .all(|b| b.is_ascii() && b != b'`' && !(lowercase && b.is_ascii_uppercase()))
 }
 
 /// Normalize one token: NFKC (only when non-ASCII), typographic folding, case folding.
@@ -616,11 +810,33 @@ fn starts_with_ignore_ascii_case(text: &str, i: usize, prefix: &str) -> bool {
 }
 
 /// Scan the original text and report raw tokens in order.
-fn scan(
+fn scan(text: &str, strip_markup: bool, split_hyphens: bool, stop: &std::cell::Cell<bool>, emit: impl FnMut(RawToken)) {
+    scan_impl(text, strip_markup, split_hyphens, stop, true, emit);
+}
+
+/// The raw tokens of `text` as (span, kind, boundary before, contraction piece), with or
+/// without [`scan`]'s fast path (tests compare the two).
+#[cfg(test)]
+fn raw_tokens(
+    text: &str,
+    strip_markup: bool,
+    split_hyphens: bool,
+    fast_path: bool,
+) -> Vec<(Range<usize>, TokenKind, bool, bool)> {
+    let mut out = Vec::new();
+    let stop = std::cell::Cell::new(false);
+    scan_impl(text, strip_markup, split_hyphens, &stop, fast_path, |t| {
+        out.push((t.span, t.kind, t.boundary_before, t.contraction));
+    });
+    out
+}
+
+fn scan_impl(
     text: &str,
     strip_markup: bool,
     split_hyphens: bool,
     stop: &std::cell::Cell<bool>,
+    fast_path: bool,
     mut emit: impl FnMut(RawToken),
 ) {
     let mut i = 0;
@@ -628,7 +844,32 @@ fn scan(
     // An attribute remnant needs `="` or `='`: without one in the text, no word start needs the
     // check (it rescans the word: a quarter of analysis time on IMDB when done everywhere).
     let junk_possible = strip_markup && has_attribute_quote(text);
+    let bytes = text.as_bytes();
     while i < text.len() && !stop.get() {
+        // Fast path: whitespace, or a word of ASCII letters and digits with a plain end — what
+        // the general branches below decide for them, without decoding a character.
+        match bytes.get(i).filter(|_| fast_path) {
+            Some(b' ' | b'\n' | b'\t' | b'\r') => {
+                i += 1;
+                continue;
+            }
+            Some(b) if b.is_ascii_alphanumeric() && !junk_possible && !is_url_start(text, i) => {
+                let run = bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                let end = i + run;
+                let digits = bytes[i..end].iter().all(u8::is_ascii_digit);
+                if is_plain_word_end(bytes.get(end).copied(), run, digits) {
+                    emit(RawToken {
+                        span: i..end,
+                        kind: if digits { TokenKind::Number } else { TokenKind::Word },
+                        boundary_before: std::mem::take(&mut boundary),
+                        contraction: false,
+                    });
+                    i = end;
+                    continue;
+                }
+            }
+            _ => {}
+        }
         let Some((c, next)) = char_at(text, i, strip_markup) else {
             break;
         };
@@ -646,11 +887,7 @@ fn scan(
                     continue;
                 }
             }
-            if matches!(c, 'h' | 'H' | 'w' | 'W')
-                && (starts_with_ignore_ascii_case(text, i, "http://")
-                    || starts_with_ignore_ascii_case(text, i, "https://")
-                    || starts_with_ignore_ascii_case(text, i, "www."))
-            {
+            if is_url_start(text, i) {
                 let end = url_end(text, i);
                 emit(RawToken {
                     span: i..end,
@@ -678,6 +915,32 @@ fn scan(
             boundary = true;
         }
         i = next;
+    }
+}
+
+/// A URL starts at byte `i`.
+#[inline]
+fn is_url_start(text: &str, i: usize) -> bool {
+    matches!(text.as_bytes().get(i), Some(b'h' | b'H' | b'w' | b'W'))
+        && (starts_with_ignore_ascii_case(text, i, "http://")
+            || starts_with_ignore_ascii_case(text, i, "https://")
+            || starts_with_ignore_ascii_case(text, i, "www."))
+}
+
+/// A run of `run` ASCII letters and digits (`digits`: digits only) followed by `next` is a
+/// whole word: [`scan_word`] would stop there. A non-ASCII character may continue the word, an
+/// apostrophe or hyphen may join another, `&` may start an entity that decodes to a letter, a
+/// number goes on through `.` or `,` before a digit, and a single letter through `.` may start
+/// an acronym (`U.S.`); all of those take the general path.
+#[inline]
+fn is_plain_word_end(next: Option<u8>, run: usize, digits: bool) -> bool {
+    match next {
+        None => true,
+        Some(b) if !b.is_ascii() => false,
+        Some(b'\'' | b'-' | b'&') => false,
+        Some(b',') => !digits,
+        Some(b'.') => !digits && run >= 2,
+        Some(_) => true,
     }
 }
 
@@ -861,14 +1124,25 @@ fn scan_word(
     end
 }
 
-/// Normalize and fix up the surface form of a contraction piece ("n't" → "not", "ca" → "can").
+/// Normalize and fix up the surface form of a contraction piece ("n't" → "not", "ca" → "can"),
+/// whatever its case.
 fn contraction_surface(s: &str) -> Option<&'static str> {
-    match s {
-        "n't" | "n'" | "nt" => Some("not"),
-        "ca" => Some("can"),
-        "wo" => Some("will"),
-        "sha" => Some("shall"),
-        _ => None,
+    const FIXES: [(&str, &str); 6] = [
+        ("n't", "not"),
+        ("n'", "not"),
+        ("nt", "not"),
+        ("ca", "can"),
+        ("wo", "will"),
+        ("sha", "shall"),
+    ];
+    if s.is_ascii() {
+        FIXES
+            .iter()
+            .find(|(from, _)| s.eq_ignore_ascii_case(from))
+            .map(|&(_, to)| to)
+    } else {
+        let lower = s.to_lowercase();
+        FIXES.iter().find(|(from, _)| lower == *from).map(|&(_, to)| to)
     }
 }
 

@@ -207,3 +207,105 @@ fn default_config_stems_english() {
     assert_eq!(a.terms().collect::<Vec<_>>(), ["sanction", "were", "tighten"]);
     assert_eq!(a.surface(0), "sanctions");
 }
+
+/// Every token of the compact form featurizing uses, as (surface, negated, kind).
+fn keyed_tokens(analyzer: &Analyzer, text: &str) -> Vec<(String, bool, TokenKind)> {
+    let mut keyed = Keyed::default();
+    analyzer.analyze_keys_into(text, &mut keyed);
+    (0..keyed.len())
+        .map(|i| {
+            let mut short = [0u8; 16];
+            (
+                keyed.surface(i, &mut short).to_string(),
+                keyed.negated(i),
+                keyed.kind(i),
+            )
+        })
+        .collect()
+}
+
+fn full_tokens(analyzer: &Analyzer, text: &str) -> Vec<(String, bool, TokenKind)> {
+    let analysis = analyzer.analyze(text);
+    (0..analysis.len())
+        .map(|i| {
+            let tok = &analysis.tokens()[i];
+            (analysis.surface(i).to_string(), tok.negated, tok.kind)
+        })
+        .collect()
+}
+
+/// Settings that take different branches of the analyzer, a phrase with a word of more than 15
+/// bytes among them.
+fn keyed_configs() -> Vec<TextConfig> {
+    let mut rules = NegationRules::default();
+    rules
+        .phrases
+        .push(vec!["internationally".into(), "condemned".into(), "to".into()]);
+    rules.phrases.push(vec!["counterproductively".into(), "to".into()]);
+    vec![
+        TextConfig::default(),
+        TextConfig {
+            lowercase: false,
+            strip_markup: false,
+            fold_numbers: true,
+            fold_urls: false,
+            split_hyphens: true,
+            stop_words: Some(StopWords::English),
+            ..TextConfig::default()
+        },
+        TextConfig {
+            negation: Some(NegationRules { max_scope: 2, ..rules }),
+            ..TextConfig::default()
+        },
+    ]
+}
+
+#[test]
+fn keyed_analysis_has_the_tokens_of_the_full_one() {
+    let texts = [
+        "They didn't condemn it, but REFUSED TO negotiate; far from it.",
+        "U.S. and U.N. at 3,000.5 e-mail co-operation rock'n'roll - -x x- don't can't won't Ca n't",
+        "caf\u{e9} na\u{ef}ve \u{2019}tis Japan&#8217;s &#97;bc ab&#97;c a&amp;b <b>x</b>y http://x.y/z. www.a.b, ok",
+        "x`s ``quoted'' O'Neil's 1.2.3 a.b.c. A.B e.g. i.e., 12-13 3-d 1,2,3 \u{4e2d}\u{56fd}x \u{e0}-\u{e9}",
+        "the internationally condemned to plan, counterproductively to the supercalifragilistic idea",
+        "<a href=\"x\">link</a> class=\"big\" text\tand\nlines\r\nHTTP://CAPS.ORG",
+    ];
+    for config in keyed_configs() {
+        let analyzer = Analyzer::new(&config);
+        for text in texts {
+            assert_eq!(
+                keyed_tokens(&analyzer, text),
+                full_tokens(&analyzer, text),
+                "{config:?} {text}"
+            );
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+    /// The scanner's fast path finds the tokens its general path finds, and the compact
+    /// analysis agrees with the full one, on any mix of the pieces the scanner treats specially.
+    #[test]
+    fn keyed_analysis_agrees_with_the_full_one(
+        pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "a", "Ab", "word", "WORDS", "x1", "42", "3", ".", ",", "'", "-", "&", "&amp;", "&#97;",
+            "<br />", "<", "=\"", " ", "  ", "\n", "\t", "n't", "not", "but", "refused", "to", "far",
+            "from", "http://", "www.", "h", "w", "\u{e9}", "\u{2019}", "\u{4e2d}", "`", "U.S.", ";",
+            "internationally", "condemned", "counterproductively", "supercalifragilistic",
+        ]), 0..40)
+    ) {
+        let text: String = pieces.concat();
+        for (strip_markup, split_hyphens) in [(true, false), (false, true)] {
+            proptest::prop_assert_eq!(
+                raw_tokens(&text, strip_markup, split_hyphens, true),
+                raw_tokens(&text, strip_markup, split_hyphens, false)
+            );
+        }
+        for config in keyed_configs() {
+            let analyzer = Analyzer::new(&config);
+            proptest::prop_assert_eq!(keyed_tokens(&analyzer, &text), full_tokens(&analyzer, &text));
+        }
+    }
+}
