@@ -854,9 +854,12 @@ fn scan_impl(
                 continue;
             }
             Some(b) if b.is_ascii_alphanumeric() && !junk_possible && !is_url_start(text, i) => {
-                let run = bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
-                let end = i + run;
-                let digits = bytes[i..end].iter().all(u8::is_ascii_digit);
+                let (mut end, mut digits) = (i, true);
+                while let Some(&c) = bytes.get(end).filter(|c| c.is_ascii_alphanumeric()) {
+                    digits &= c.is_ascii_digit();
+                    end += 1;
+                }
+                let run = end - i;
                 if is_plain_word_end(bytes.get(end).copied(), run, digits) {
                     emit(RawToken {
                         span: i..end,
@@ -919,7 +922,7 @@ fn scan_impl(
 }
 
 /// A URL starts at byte `i`.
-#[inline]
+#[inline(always)]
 fn is_url_start(text: &str, i: usize) -> bool {
     matches!(text.as_bytes().get(i), Some(b'h' | b'H' | b'w' | b'W'))
         && (starts_with_ignore_ascii_case(text, i, "http://")
