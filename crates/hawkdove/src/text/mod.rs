@@ -343,8 +343,9 @@ pub(crate) fn short_word_key(s: &str) -> Option<u128> {
 
 /// The tokens of a text as featurizing needs them, without spans or terms: each surface packed
 /// into its [`short_word_key`] (0 for the rare surface longer than 15 bytes, kept as a string
-/// instead), its kind and whether it is negated. Building no strings per token makes analysis
-/// about a third cheaper than a full [`Analysis`] (see the README's sixth round).
+/// instead), its kind and whether it is negated. With the scanner's fast path, analysing IMDB
+/// reviews this way takes 30% fewer instructions than into an [`Analysis`] without terms did
+/// (see the README's sixth round).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Keyed {
     keys: Vec<u128>,
