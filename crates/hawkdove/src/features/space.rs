@@ -413,28 +413,61 @@ impl Interned {
     }
 }
 
-/// Distinct strings in order of first appearance, with their ids.
+/// Distinct strings in order of first appearance, with their ids. The strings live in one
+/// buffer, and those of at most 15 bytes (nearly all terms) are indexed by their packed bytes,
+/// so interning a new string allocates nothing of its own (two allocations per string, for
+/// the index's key and the list's, were 6% of a fit's instructions).
 #[derive(Default)]
 struct Interner {
-    map: FxHashMap<Box<str>, u32>,
-    list: Vec<Box<str>>,
+    short: FxHashMap<u128, u32>,
+    long: FxHashMap<Box<str>, u32>,
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<usize>,
 }
 
 impl Interner {
     fn id(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.map.get(s) {
-            return id;
+        let next = self.ends.len() as u32;
+        let id = match short_word_key(s) {
+            Some(key) => *self.short.entry(key).or_insert(next),
+            None => match self.long.get(s) {
+                Some(&id) => id,
+                None => {
+                    self.long.insert(s.into(), next);
+                    next
+                }
+            },
+        };
+        if id == next {
+            self.text.push_str(s);
+            self.ends.push(self.text.len());
         }
-        let id = self.list.len() as u32;
-        self.map.insert(s.into(), id);
-        self.list.push(s.into());
         id
+    }
+
+    /// The strings in id order.
+    fn strings(&self) -> impl Iterator<Item = &str> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| self.text.get(start..end).unwrap_or_default())
+    }
+
+    /// Free the index, keeping the strings (a chunk's interner once the chunk is analysed).
+    fn drop_index(&mut self) {
+        self.short = FxHashMap::default();
+        self.long = FxHashMap::default();
     }
 
     /// Intern the strings of a chunk-local interner (in their order) and return, for each
     /// chunk-local id, this interner's id.
     fn merge(&mut self, local: &Interner) -> Vec<u32> {
-        local.list.iter().map(|t| self.id(t)).collect()
+        local.strings().map(|t| self.id(t)).collect()
+    }
+
+    fn into_list(self) -> Vec<Box<str>> {
+        self.strings().map(Box::from).collect()
     }
 }
 
@@ -514,8 +547,8 @@ fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfa
                         .doc_tokens
                         .push(if want_surfaces { analysis.len() } else { keyed.len() });
                 }
-                chunk.terms.map = FxHashMap::default();
-                chunk.surfaces.map = FxHashMap::default();
+                chunk.terms.drop_index();
+                chunk.surfaces.drop_index();
                 chunk
             },
         )
@@ -549,8 +582,8 @@ fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfa
         out.term_ids.push(chunk.term_ids);
         out.surface_ids.push(chunk.surface_ids);
     }
-    out.terms = terms.list;
-    out.surfaces = surfaces.list;
+    out.terms = terms.into_list();
+    out.surfaces = surfaces.into_list();
     out
 }
 
