@@ -640,6 +640,46 @@ where
     all
 }
 
+/// Unigram candidates `(key, document frequency, corpus frequency)` of `n_terms` terms, counted
+/// in arrays indexed by term id (a unigram's key is its term id + 1), one array per range of
+/// documents and thread, then added up: the same counts as [`count_sharded`]'s, with no hashing.
+fn count_terms<'a, F>(n_terms: usize, n_docs: usize, ids_of: F) -> Vec<(u64, u32, u32)>
+where
+    F: Fn(usize) -> &'a [u32] + Sync,
+{
+    let parts = rayon::current_num_threads().clamp(1, n_docs.max(1));
+    let per_part = n_docs.div_ceil(parts).max(1);
+    // (document frequency, corpus frequency, last document counted)
+    let count = |part: usize| {
+        let mut counts = vec![(0u32, 0u32, usize::MAX); n_terms];
+        for d in part * per_part..((part + 1) * per_part).min(n_docs) {
+            for &t in ids_of(d) {
+                if let Some(e) = counts.get_mut(t as usize) {
+                    if e.2 != d {
+                        e.2 = d;
+                        e.0 += 1;
+                    }
+                    e.1 = e.1.saturating_add(1);
+                }
+            }
+        }
+        counts
+    };
+    let total = (0..parts).into_par_iter().map(count).reduce_with(|mut a, b| {
+        for (x, y) in a.iter_mut().zip(b) {
+            x.0 += y.0;
+            x.1 = x.1.saturating_add(y.1);
+        }
+        a
+    });
+    let total = total.unwrap_or_default();
+    (0u64..)
+        .zip(total)
+        .filter(|(_, c)| c.0 > 0)
+        .map(|(t, (df, tf, _))| (t + 1, df, tf))
+        .collect()
+}
+
 /// Ordering key for word n-grams: (order, term ids in first-appearance order).
 fn word_order(key: NgramKey) -> (usize, [u32; MAX_WORD_NGRAM]) {
     let mut ids = [0u32; MAX_WORD_NGRAM];
@@ -793,13 +833,30 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
     let chars = config.char_ngrams;
     let interned = intern_all(analyzer, texts, chars.is_some());
     let doc_ids = |d: usize| interned.of(&interned.term_ids, d);
-    let word_keys = |d: usize, buf: &mut Vec<NgramKey>| ngram_keys(doc_ids(d), lo, hi, |k| buf.push(k));
+    // Unigrams are counted, and later looked up, in arrays indexed by term id; the hash maps
+    // take the longer n-grams only (half of a fit's keys, with unigrams and bigrams).
+    let with_unigrams = lo == 1;
+    let lo_hashed = lo.max(2);
+    let word_keys = |d: usize, buf: &mut Vec<NgramKey>| ngram_keys(doc_ids(d), lo_hashed, hi, |k| buf.push(k));
+    let unigrams = if with_unigrams {
+        count_terms(interned.terms.len(), n_docs, doc_ids)
+    } else {
+        Vec::new()
+    };
     // With at most two words an n-gram key fits in 64 bits, which hash and sort faster.
     let mut words = if hi <= 2 {
-        let short_keys = |d: usize, buf: &mut Vec<u64>| ngram_keys(doc_ids(d), lo, hi, |k| buf.push(k as u64));
-        WordCandidates::Short(count_sharded(n_docs, short_keys))
+        let short_keys = |d: usize, buf: &mut Vec<u64>| ngram_keys(doc_ids(d), lo_hashed, hi, |k| buf.push(k as u64));
+        let mut w = if lo_hashed <= hi {
+            count_sharded(n_docs, short_keys)
+        } else {
+            Vec::new()
+        };
+        w.extend(unigrams);
+        WordCandidates::Short(w)
     } else {
-        WordCandidates::Long(count_sharded(n_docs, word_keys))
+        let mut w = count_sharded(n_docs, word_keys);
+        w.extend(unigrams.into_iter().map(|(k, df, tf)| (NgramKey::from(k), df, tf)));
+        WordCandidates::Long(w)
     };
 
     // Character n-grams: intern the grams of each distinct surface once.
@@ -880,6 +937,20 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
         WordCandidates::Short(w) => push_words(w, &mut vocab.words, &mut df, &mut used_terms),
         WordCandidates::Long(w) => push_words(w, &mut vocab.words, &mut df, &mut used_terms),
     }
+    // Column of each term's unigram (u32::MAX: none); unigrams come first, so a unigram's
+    // column is its place in `words`.
+    let mut term_col = vec![u32::MAX; if with_unigrams { interned.terms.len() } else { 0 }];
+    if with_unigrams {
+        let unigram_keys: Box<dyn Iterator<Item = NgramKey>> = match &words {
+            WordCandidates::Short(w) => Box::new(w.iter().map(|c| NgramKey::from(c.0))),
+            WordCandidates::Long(w) => Box::new(w.iter().map(|c| c.0)),
+        };
+        for (col, key) in unigram_keys.enumerate().take_while(|(_, k)| k >> 32 == 0) {
+            if let Some(slot) = (key as usize).checked_sub(1).and_then(|t| term_col.get_mut(t)) {
+                *slot = col as u32;
+            }
+        }
+    }
     drop(words);
     let mut gram_col: Vec<u32> = vec![u32::MAX; gram_list.len()];
     for (i, &(g, d, _)) in char_sel.iter().enumerate() {
@@ -944,6 +1015,10 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
                         cols.clear();
                         word_keys(d, keys);
                         vocab.words.columns_of(keys, short, found, cols);
+                        if with_unigrams {
+                            let known = doc_ids(d).iter().map(|&t| term_col.get(t as usize).copied());
+                            cols.extend(known.flatten().filter(|&c| c != u32::MAX));
+                        }
                         if chars.is_some() {
                             char_keys(d, ckeys);
                             cols.extend(

@@ -69,6 +69,10 @@ fn training_rows_equal_transform_rows() {
             ..plain_config()
         },
         FeaturizerConfig {
+            word_ngrams: (2, 3),
+            ..plain_config()
+        },
+        FeaturizerConfig {
             space: FeatureSpace::Vocabulary {
                 min_df: DocFrequency::Count(2),
                 max_df: DocFrequency::Fraction(0.9),
@@ -226,11 +230,26 @@ fn fitting_is_independent_of_thread_count() {
             .build()
             .expect("pool");
         pool.install(|| {
-            let (f, x) = Featurizer::fit_transform(&FeaturizerConfig::default(), &many).expect("fit");
-            (f.feature_names(), rows_of(&x))
+            // Unigrams are counted by term id and longer n-grams in hash maps: both paths, and
+            // each alone.
+            [(1, 2), (1, 1), (2, 2), (2, 3)].map(|word_ngrams| {
+                let config = FeaturizerConfig {
+                    word_ngrams,
+                    ..FeaturizerConfig::default()
+                };
+                let (f, x) = Featurizer::fit_transform(&config, &many).expect("fit");
+                (f.feature_names(), rows_of(&x))
+            })
         })
     };
-    assert_eq!(fit_with(1), fit_with(3));
+    let one = fit_with(1);
+    assert_eq!(one, fit_with(3));
+    let unigrams = one[1].0.clone().unwrap_or_default();
+    let bigrams = one[2].0.clone().unwrap_or_default();
+    assert!(unigrams.iter().all(|n| !n.contains(' ')) && !unigrams.is_empty());
+    assert!(bigrams.iter().all(|n| n.split(' ').count() == 2) && !bigrams.is_empty());
+    // (1, 2) is exactly the unigrams, then the bigrams.
+    assert_eq!(one[0].0, Some([unigrams, bigrams].concat()));
 }
 
 #[test]
