@@ -640,20 +640,23 @@ where
     all
 }
 
-/// Unigram candidates `(key, document frequency, corpus frequency)` of `n_terms` terms, counted
-/// in arrays indexed by term id (a unigram's key is its term id + 1), one array per range of
-/// documents and thread, then added up: the same counts as [`count_sharded`]'s, with no hashing.
-fn count_terms<'a, F>(n_terms: usize, n_docs: usize, ids_of: F) -> Vec<(u64, u32, u32)>
+/// `(id, document frequency, corpus frequency)` of ids below `n_ids`, for those that occur,
+/// counted in arrays indexed by id: one array per range of documents and thread, then added up.
+/// The same counts as [`count_sharded`]'s, with no hashing.
+fn count_dense<F>(n_ids: usize, n_docs: usize, ids_of_doc: F) -> Vec<(u32, u32, u32)>
 where
-    F: Fn(usize) -> &'a [u32] + Sync,
+    F: Fn(usize, &mut Vec<u32>) + Sync,
 {
     let parts = rayon::current_num_threads().clamp(1, n_docs.max(1));
     let per_part = n_docs.div_ceil(parts).max(1);
     // (document frequency, corpus frequency, last document counted)
     let count = |part: usize| {
-        let mut counts = vec![(0u32, 0u32, usize::MAX); n_terms];
+        let mut counts = vec![(0u32, 0u32, usize::MAX); n_ids];
+        let mut buf = Vec::new();
         for d in part * per_part..((part + 1) * per_part).min(n_docs) {
-            for &t in ids_of(d) {
+            buf.clear();
+            ids_of_doc(d, &mut buf);
+            for &t in &buf {
                 if let Some(e) = counts.get_mut(t as usize) {
                     if e.2 != d {
                         e.2 = d;
@@ -672,11 +675,10 @@ where
         }
         a
     });
-    let total = total.unwrap_or_default();
-    (0u64..)
-        .zip(total)
+    (0u32..)
+        .zip(total.unwrap_or_default())
         .filter(|(_, c)| c.0 > 0)
-        .map(|(t, (df, tf, _))| (t + 1, df, tf))
+        .map(|(id, (df, tf, _))| (id, df, tf))
         .collect()
 }
 
@@ -838,8 +840,12 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
     let with_unigrams = lo == 1;
     let lo_hashed = lo.max(2);
     let word_keys = |d: usize, buf: &mut Vec<NgramKey>| ngram_keys(doc_ids(d), lo_hashed, hi, |k| buf.push(k));
-    let unigrams = if with_unigrams {
-        count_terms(interned.terms.len(), n_docs, doc_ids)
+    let unigrams: Vec<(u64, u32, u32)> = if with_unigrams {
+        let counts = count_dense(interned.terms.len(), n_docs, |d, buf| buf.extend_from_slice(doc_ids(d)));
+        counts
+            .into_iter()
+            .map(|(t, df, tf)| (u64::from(t) + 1, df, tf))
+            .collect()
     } else {
         Vec::new()
     };
@@ -890,7 +896,7 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
         }
     };
     let char_counts = if chars.is_some() {
-        count_sharded(n_docs, char_keys)
+        count_dense(gram_list.len(), n_docs, char_keys)
     } else {
         Vec::new()
     };
@@ -1061,20 +1067,56 @@ mod tests {
 
     #[test]
     fn counting_takes_a_document_once_and_every_repeat_in_the_corpus_count() {
-        // Document d holds keys 0..=d, with key 1 repeated d times more.
-        let docs: Vec<Vec<u64>> = (0..6u64).map(|d| (0..=d).chain((0..d).map(|_| 1)).collect()).collect();
+        // Document d holds keys 1..=d+1, with key 2 repeated d times more.
+        let docs: Vec<Vec<u64>> = (0..6u64)
+            .map(|d| (1..=d + 1).chain((0..d).map(|_| 2)).collect())
+            .collect();
+        let want: Vec<(u64, u32, u32)> = (1..=6u64)
+            .map(|k| {
+                let df = 7 - k as u32;
+                let repeats: u32 = if k == 2 { (1..6).sum() } else { 0 };
+                (k, df, df + repeats)
+            })
+            .collect();
+        // Many documents over many keys (the tables grow), against a plain count.
+        let mut rng = crate::model::SplitMix64::new(11);
+        let big: Vec<Vec<u64>> = (0..3_000)
+            .map(|_| {
+                let len = rng.below(60);
+                (0..len)
+                    .map(|_| {
+                        // Skewed towards small keys, so that documents repeat them.
+                        let range = 1 + rng.below(20_000);
+                        1 + rng.below(range) as u64
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut plain: std::collections::BTreeMap<u64, (u32, u32)> = Default::default();
+        for doc in &big {
+            let distinct: std::collections::BTreeSet<u64> = doc.iter().copied().collect();
+            for k in doc {
+                plain.entry(*k).or_default().1 += 1;
+            }
+            for k in distinct {
+                plain.entry(k).or_default().0 += 1;
+            }
+        }
+        let big_want: Vec<(u64, u32, u32)> = plain.into_iter().map(|(k, (df, tf))| (k, df, tf)).collect();
         for threads in [1, 3] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let mut got = pool.install(|| count_sharded(docs.len(), |d, buf| buf.extend_from_slice(&docs[d])));
-            got.sort_unstable();
-            let want: Vec<(u64, u32, u32)> = (0..6u64)
-                .map(|k| {
-                    let df = 6 - k as u32;
-                    let repeats: u32 = if k == 1 { (1..6).sum() } else { 0 };
-                    (k, df, df + repeats)
-                })
-                .collect();
-            assert_eq!(got, want, "{threads} threads");
+            for (docs, want) in [(&docs, &want), (&big, &big_want)] {
+                let mut got = pool.install(|| count_sharded(docs.len(), |d, buf| buf.extend_from_slice(&docs[d])));
+                got.sort_unstable();
+                assert_eq!(&got, want, "{threads} threads");
+                let dense = pool.install(|| {
+                    count_dense(20_001, docs.len(), |d, buf| {
+                        buf.extend(docs[d].iter().map(|&k| k as u32))
+                    })
+                });
+                let dense: Vec<(u64, u32, u32)> = dense.into_iter().map(|(k, df, tf)| (u64::from(k), df, tf)).collect();
+                assert_eq!(&dense, want, "{threads} threads, dense");
+            }
         }
     }
 }
