@@ -291,7 +291,10 @@ class Hawkdove(Contender):
         return hawkdove.TextClassifier(n_jobs=threads, **self.settings, **params).fit(texts, labels)
 
     def predict(self, model: Any, texts: list[str], threads: int | None) -> np.ndarray:
-        model.set_params(n_jobs=threads)
+        # The attribute, not set_params: scikit-learn's set_params inspects the signature on
+        # every call (about 0.13 ms, a fifth of scoring a 300-sentence fold), a cost of switching
+        # thread counts between timed calls that scikit-learn's own pipeline never pays here.
+        model.n_jobs = threads
         return np.asarray(model.predict(texts))
 
     def save(self, model: Any, path: Path) -> None:
