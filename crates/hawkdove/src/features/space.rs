@@ -641,13 +641,13 @@ where
 }
 
 /// `(id, document frequency, corpus frequency)` of ids below `n_ids`, for those that occur,
-/// counted in arrays indexed by id: one array per range of documents and thread, then added up.
-/// The same counts as [`count_sharded`]'s, with no hashing.
+/// counted in arrays indexed by id: one array per range of documents and thread (at most
+/// [`DENSE_PARTS`]), then added up. The same counts as [`count_sharded`]'s, with no hashing.
 fn count_dense<F>(n_ids: usize, n_docs: usize, ids_of_doc: F) -> Vec<(u32, u32, u32)>
 where
     F: Fn(usize, &mut Vec<u32>) + Sync,
 {
-    let parts = rayon::current_num_threads().clamp(1, n_docs.max(1));
+    let parts = rayon::current_num_threads().clamp(1, DENSE_PARTS).min(n_docs.max(1));
     let per_part = n_docs.div_ceil(parts).max(1);
     // (document frequency, corpus frequency, last document counted)
     let count = |part: usize| {
@@ -681,6 +681,11 @@ where
         .map(|(id, (df, tf, _))| (id, df, tf))
         .collect()
 }
+
+/// Arrays [`count_dense`] counts into at most: each holds 16 bytes per id, and counting by id
+/// is a small part of a fit (IMDB's unigrams: tens of milliseconds on one thread), so more
+/// threads would cost memory on a many-core machine for little time.
+const DENSE_PARTS: usize = 4;
 
 /// Ordering key for word n-grams: (order, term ids in first-appearance order).
 fn word_order(key: NgramKey) -> (usize, [u32; MAX_WORD_NGRAM]) {
