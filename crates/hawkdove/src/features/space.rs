@@ -683,8 +683,8 @@ where
 }
 
 /// Arrays [`count_dense`] counts into at most: each holds 16 bytes per id, and counting by id
-/// is a small part of a fit (IMDB's unigrams: tens of milliseconds on one thread), so more
-/// threads would cost memory on a many-core machine for little time.
+/// is a small part of a fit (one array update per token), so more threads would cost memory on
+/// a many-core machine for little time.
 const DENSE_PARTS: usize = 4;
 
 /// Ordering key for word n-grams: (order, term ids in first-appearance order).
