@@ -730,18 +730,25 @@ fn limit<K: Copy + Into<NgramKey>>(
 }
 
 /// Add the selected word n-grams (distinct) as columns, in order: their keys to `index`, their
-/// document frequencies to `df`, and mark the terms they use in `used_terms`.
+/// document frequencies to `df`, mark the terms they use in `used_terms`, and set each unigram's
+/// column in `term_col` (indexed by term id; left alone when empty).
 fn push_words<K: Copy + Into<NgramKey>>(
     words: &[(K, u32, u32)],
     index: &mut WordIndex,
     df: &mut Vec<u32>,
     used_terms: &mut [bool],
+    term_col: &mut [u32],
 ) {
     let mut keys: Vec<NgramKey> = Vec::with_capacity(256);
     for group in words.chunks(256) {
         keys.clear();
         for &(key, d, _) in group {
             let key = key.into();
+            if key >> 32 == 0 {
+                if let Some(slot) = (key as usize).checked_sub(1).and_then(|t| term_col.get_mut(t)) {
+                    *slot = (index.len() + keys.len()) as u32;
+                }
+            }
             df.push(d);
             for id in unpack(key) {
                 if let Some(u) = used_terms.get_mut(id as usize) {
@@ -944,23 +951,11 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
     let mut used_terms = vec![false; interned.terms.len()];
     vocab.words = WordIndex::for_order(hi);
     vocab.words.reserve(words.len());
-    match &words {
-        WordCandidates::Short(w) => push_words(w, &mut vocab.words, &mut df, &mut used_terms),
-        WordCandidates::Long(w) => push_words(w, &mut vocab.words, &mut df, &mut used_terms),
-    }
-    // Column of each term's unigram (u32::MAX: none); unigrams come first, so a unigram's
-    // column is its place in `words`.
+    // Column of each term's unigram (u32::MAX: none), for the training rows.
     let mut term_col = vec![u32::MAX; if with_unigrams { interned.terms.len() } else { 0 }];
-    if with_unigrams {
-        let unigram_keys: Box<dyn Iterator<Item = NgramKey>> = match &words {
-            WordCandidates::Short(w) => Box::new(w.iter().map(|c| NgramKey::from(c.0))),
-            WordCandidates::Long(w) => Box::new(w.iter().map(|c| c.0)),
-        };
-        for (col, key) in unigram_keys.enumerate().take_while(|(_, k)| k >> 32 == 0) {
-            if let Some(slot) = (key as usize).checked_sub(1).and_then(|t| term_col.get_mut(t)) {
-                *slot = col as u32;
-            }
-        }
+    match &words {
+        WordCandidates::Short(w) => push_words(w, &mut vocab.words, &mut df, &mut used_terms, &mut term_col),
+        WordCandidates::Long(w) => push_words(w, &mut vocab.words, &mut df, &mut used_terms, &mut term_col),
     }
     drop(words);
     let mut gram_col: Vec<u32> = vec![u32::MAX; gram_list.len()];
