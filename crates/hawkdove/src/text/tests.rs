@@ -309,3 +309,34 @@ proptest::proptest! {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+    /// The scanner's plain words get the key of their lowercased (or kept) surface, and the
+    /// surface left in the buffer is that word.
+    #[test]
+    fn plain_word_keys_are_the_keys_of_the_normalized_word(word in "[A-Za-z0-9]{1,15}") {
+        for lowercase in [true, false] {
+            let want = if lowercase { word.to_ascii_lowercase() } else { word.clone() };
+            let mut buf = [0u8; 16];
+            let (key, lowered) = plain_word_key(&word, lowercase, &mut buf);
+            proptest::prop_assert_eq!(Some(key), short_word_key(&want));
+            proptest::prop_assert_eq!(lowered, want != word);
+            proptest::prop_assert_eq!(&buf[..word.len()], want.as_bytes());
+        }
+    }
+}
+
+#[test]
+fn plain_words_are_lowercased_at_the_ends_of_the_alphabet() {
+    let mut buf = [0u8; 16];
+    assert_eq!(
+        plain_word_key("AZaz09", true, &mut buf),
+        (short_word_key("azaz09").unwrap_or(0), true)
+    );
+    assert_eq!(
+        terms("The QUICK Fox, 42 TIMES."),
+        ["the", "quick", "fox", "42", "times"]
+    );
+}
