@@ -132,9 +132,9 @@ impl Model {
     /// Explain the prediction for one passage.
     pub fn explain(&self, text: &str) -> Explanation {
         let mut scratch = Scratch::default();
+        // The prediction exactly as `predict` makes it, from the row in the same order.
+        let prediction = self.predict_with(text, &mut scratch);
         let row = self.featurizer.transform_one(text, &mut scratch);
-        let mut prediction = self.predict_row(&row);
-        prediction.truncated = scratch.truncated();
         let mut analysis = Analysis::default();
         let token_cols = self.featurizer.token_columns(text, &mut analysis);
         let k = self.classes().len();

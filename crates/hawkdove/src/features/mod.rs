@@ -242,6 +242,7 @@ pub struct Scratch {
     grams: String,
     lookup: space::LookupScratch,
     sort_buf: Vec<u32>,
+    counter: FirstSeenCounter,
     counts: Vec<(u32, u32)>,
     row: Vec<(u32, f32)>,
 }
@@ -450,7 +451,16 @@ impl Featurizer {
     /// [`Featurizer::transform_one`] into the scratch's own row buffer (no allocation in
     /// steady state).
     pub(crate) fn row_into<'s>(&self, text: &str, scratch: &'s mut Scratch) -> &'s [(u32, f32)] {
-        self.count_into(text, scratch);
+        self.count_into(text, scratch, true);
+        self.weigh_into(&scratch.counts, &mut scratch.row);
+        &scratch.row
+    }
+
+    /// The pairs of [`Featurizer::row_into`] in the order their columns first occur in the text
+    /// instead of sorted, which scoring does not need (callgrind: sorting was 13% of scoring
+    /// IMDB reviews; counting in first-seen order costs a third of that).
+    pub(crate) fn unordered_row_into<'s>(&self, text: &str, scratch: &'s mut Scratch) -> &'s [(u32, f32)] {
+        self.count_into(text, scratch, false);
         self.weigh_into(&scratch.counts, &mut scratch.row);
         &scratch.row
     }
@@ -472,12 +482,13 @@ impl Featurizer {
     }
 
     fn count_one(&self, text: &str, scratch: &mut Scratch) -> Vec<(u32, u32)> {
-        self.count_into(text, scratch);
+        self.count_into(text, scratch, true);
         scratch.counts.clone()
     }
 
-    /// Leave the text's `(column, count)` pairs, sorted by column, in `scratch.counts`.
-    fn count_into(&self, text: &str, scratch: &mut Scratch) {
+    /// Leave the text's `(column, count)` pairs in `scratch.counts`: sorted by column when
+    /// `sorted`, else in the order each column first occurs.
+    fn count_into(&self, text: &str, scratch: &mut Scratch, sorted: bool) {
         scratch.columns.clear();
         let cols = &mut scratch.columns;
         match (&self.space, &self.config.lexicon) {
@@ -508,8 +519,10 @@ impl Featurizer {
                 self.lexicon.matches(&scratch.analysis, |_, _, c| cols.push(base + c));
             }
         }
-        sort_columns(&mut scratch.columns, &mut scratch.sort_buf);
-        run_length_into(&scratch.columns, &mut scratch.counts);
+        if sorted || !scratch.counter.count(&scratch.columns, &mut scratch.counts) {
+            sort_columns(&mut scratch.columns, &mut scratch.sort_buf);
+            run_length_into(&scratch.columns, &mut scratch.counts);
+        }
     }
 
     fn count_rows<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<(u32, u32)>> {
@@ -621,6 +634,63 @@ fn run_length_into(cols: &[u32], out: &mut Vec<(u32, u32)>) {
             Some((last, n)) if *last == c => *n += 1,
             _ => out.push((c, 1)),
         }
+    }
+}
+
+/// Counts column ids in the order each first occurs, in an open-addressing table from column to
+/// its place in the output; only the slots a text used are emptied after it.
+#[derive(Debug, Default)]
+struct FirstSeenCounter {
+    /// `(column, index in the output)`, or `(EMPTY, _)`.
+    slots: Vec<(u32, u32)>,
+    /// The slots the current text filled.
+    used: Vec<u32>,
+}
+
+impl FirstSeenCounter {
+    const EMPTY: u32 = u32::MAX;
+
+    /// `(column, count)` of `cols` into `out` (cleared first), in first-seen order; `false`
+    /// (and `out` unspecified) when a column is `u32::MAX`, the empty marker.
+    fn count(&mut self, cols: &[u32], out: &mut Vec<(u32, u32)>) -> bool {
+        out.clear();
+        // A load of at most one half, in the first `size` slots (the table never shrinks, and a
+        // short text after a long one only spreads over as many slots as it needs).
+        let size = (cols.len() * 2).next_power_of_two().max(64);
+        if self.slots.len() < size {
+            self.slots.resize(size, (Self::EMPTY, 0));
+        }
+        let (mask, shift) = (size - 1, 64 - size.trailing_zeros());
+        let mut ok = true;
+        for &c in cols {
+            if c == Self::EMPTY {
+                ok = false;
+                break;
+            }
+            let mut i = (u64::from(c).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+            while let Some(slot) = self.slots.get_mut(i) {
+                if slot.0 == c {
+                    if let Some(e) = out.get_mut(slot.1 as usize) {
+                        e.1 += 1;
+                    }
+                    break;
+                }
+                if slot.0 == Self::EMPTY {
+                    *slot = (c, out.len() as u32);
+                    self.used.push(i as u32);
+                    out.push((c, 1));
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        for &i in &self.used {
+            if let Some(slot) = self.slots.get_mut(i as usize) {
+                slot.0 = Self::EMPTY;
+            }
+        }
+        self.used.clear();
+        ok
     }
 }
 

@@ -94,6 +94,13 @@ fn training_rows_equal_transform_rows() {
         let again = f.transform(DOCS);
         assert_eq!(rows_of(&x), rows_of(&again), "{config:?}");
         assert_eq!(x.ncols(), f.n_features());
+        // Scoring's unordered rows hold the same pairs.
+        let mut scratch = Scratch::default();
+        for (i, doc) in DOCS.iter().enumerate() {
+            let mut unordered = f.unordered_row_into(doc, &mut scratch).to_vec();
+            unordered.sort_by_key(|e| e.0);
+            assert_eq!(unordered, rows_of(&x)[i], "{config:?} {doc}");
+        }
     }
 }
 
@@ -374,4 +381,37 @@ fn column_sort_agrees_with_the_standard_sort() {
         super::sort_columns(&mut cols, &mut buf);
         assert_eq!(cols, want, "n = {n}, limit = {limit}");
     }
+}
+
+#[test]
+fn first_seen_counts_agree_with_sorted_runs() {
+    let mut rng = crate::model::SplitMix64::new(5);
+    let mut next = move || rng.next_u64();
+    let mut counter = super::FirstSeenCounter::default();
+    let (mut got, mut buf) = (Vec::new(), Vec::new());
+    // A long text, then short ones: the table keeps its size and every slot is emptied.
+    for (n, limit) in [
+        (5000, 1 << 20),
+        (0, 10),
+        (3, 2),
+        (40, 8),
+        (500, 1 << 30),
+        (300, u64::from(u32::MAX)),
+    ] {
+        let cols: Vec<u32> = (0..n).map(|_| (next() % limit) as u32).collect();
+        assert!(counter.count(&cols, &mut got));
+        let firsts: Vec<u32> = got.iter().map(|e| e.0).collect();
+        let mut seen = std::collections::HashSet::new();
+        let want_order: Vec<u32> = cols.iter().copied().filter(|c| seen.insert(*c)).collect();
+        assert_eq!(firsts, want_order, "n = {n}");
+        got.sort_unstable();
+        assert_eq!(got, super::run_length(&mut cols.clone(), &mut buf), "n = {n}");
+    }
+    assert!(counter.slots.iter().all(|s| s.0 == super::FirstSeenCounter::EMPTY));
+    assert!(
+        !counter.count(&[1, u32::MAX, 1], &mut got),
+        "the empty marker is refused"
+    );
+    assert!(counter.count(&[7, 7], &mut got));
+    assert_eq!(got, [(7, 2)]);
 }

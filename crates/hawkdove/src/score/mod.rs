@@ -217,17 +217,11 @@ impl Model {
 
     /// Predict one passage with reusable scratch buffers.
     pub fn predict_with(&self, text: &str, scratch: &mut Scratch) -> Prediction {
-        let row = self.featurizer.row_into(text, scratch);
+        let row = self.featurizer.unordered_row_into(text, scratch);
         let (logits, n_features) = (self.linear.logits_pairs(row), row.len());
         let mut p = self.prediction_from_logits(&logits, n_features);
         p.truncated = scratch.truncated();
         p
-    }
-
-    /// Predict a featurized row.
-    pub(crate) fn predict_row(&self, row: &[(u32, f32)]) -> Prediction {
-        let logits = self.linear.logits_pairs(row);
-        self.prediction_from_logits(&logits, row.len())
     }
 
     pub(crate) fn prediction_from_logits(&self, logits: &[f64], n_features: usize) -> Prediction {
