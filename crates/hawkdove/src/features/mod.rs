@@ -540,7 +540,7 @@ impl Featurizer {
             Weighting::Tf => f64::from(n),
             // ln(1) is exactly 0: skip the call for the commonest count.
             Weighting::SublinearTf if n == 1.0 => 1.0,
-            Weighting::SublinearTf => 1.0 + f64::from(n).ln(),
+            Weighting::SublinearTf => sublinear_tf(n),
         };
         let idf = self
             .idf
@@ -580,6 +580,18 @@ impl Featurizer {
         }
         let norm = values.map(|v| f64::from(v).powi(2)).sum::<f64>().sqrt();
         (norm > 0.0).then_some(norm)
+    }
+}
+
+/// `1 + ln(n)`, from a table for the small counts that make nearly all repeats (the same
+/// values: the table is filled by the same `ln`).
+#[inline]
+fn sublinear_tf(n: f32) -> f64 {
+    static SMALL: std::sync::LazyLock<[f64; 64]> =
+        std::sync::LazyLock::new(|| std::array::from_fn(|i| 1.0 + (i as f64).ln()));
+    match SMALL.get(n as usize) {
+        Some(&v) if n.fract() == 0.0 => v,
+        _ => 1.0 + f64::from(n).ln(),
     }
 }
 

@@ -120,14 +120,14 @@ impl WordIndex {
     }
 
     /// Append the columns of those `keys` that are in the index to `cols` (short keys are
-    /// looked up as one batch; `short` and `found` are scratch).
-    fn columns_of(&self, keys: &[NgramKey], short: &mut Vec<u64>, found: &mut Vec<Option<u32>>, cols: &mut Vec<u32>) {
+    /// looked up as one batch; `short` is scratch).
+    fn columns_of(&self, keys: &[NgramKey], short: &mut Vec<u64>, cols: &mut Vec<u32>) {
         match self {
             WordIndex::Short { map, .. } => {
                 short.clear();
                 // Keys of more than two words (none when the index is short) are never found.
                 short.extend(keys.iter().map(|&k| u64::try_from(k).unwrap_or(0)));
-                map.values_into(short, found, cols);
+                map.values_into(short, cols);
             }
             WordIndex::Long { map, .. } => cols.extend(keys.iter().filter_map(|k| map.get(k).copied())),
         }
@@ -824,7 +824,6 @@ struct RowScratch {
     ckeys: Vec<u32>,
     cols: Vec<u32>,
     short: Vec<u64>,
-    found: Vec<Option<u32>>,
     sort_buf: Vec<u32>,
 }
 
@@ -1012,7 +1011,6 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
                          ckeys,
                          cols,
                          short,
-                         found,
                          sort_buf,
                      },
                      d| {
@@ -1020,7 +1018,7 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
                         ckeys.clear();
                         cols.clear();
                         word_keys(d, keys);
-                        vocab.words.columns_of(keys, short, found, cols);
+                        vocab.words.columns_of(keys, short, cols);
                         if with_unigrams {
                             let known = doc_ids(d).iter().map(|&t| term_col.get(t as usize).copied());
                             cols.extend(known.flatten().filter(|&c| c != u32::MAX));
@@ -1181,7 +1179,6 @@ pub(crate) struct LookupScratch {
     ids: Vec<Option<u32>>,
     unigrams: Vec<u32>,
     gram_keys: Vec<u64>,
-    gram_cols: Vec<Option<u32>>,
     grams: String,
 }
 
@@ -1314,6 +1311,11 @@ impl Vocabulary {
         s.words.clear();
         s.ids.clear();
         s.unigrams.clear();
+        s.gram_keys.clear();
+        let (lo, hi) = config.word_ngrams;
+        // Unigrams and bigrams only, the commonest case: columns and bigram keys straight from
+        // each word's ids, without the per-token lists the general path takes.
+        let direct = matches!(&self.words, WordIndex::Short { .. }) && hi <= 2;
         WORD_CACHES.with(|caches| {
             let mut caches = caches.borrow_mut();
             let slot = match caches.iter().position(|(o, _)| *o == owner) {
@@ -1329,6 +1331,7 @@ impl Vocabulary {
             let cache = &mut caches[slot].1;
             cache.short.get_batch(keyed.keys(), &mut s.words);
             let mut buf = String::new();
+            let mut previous = NONE;
             for (i, found) in s.words.iter().enumerate() {
                 let w = match found {
                     Some(w) => *w,
@@ -1346,22 +1349,24 @@ impl Vocabulary {
                     }
                 };
                 let k = usize::from(keyed.negated(i));
-                s.ids.push((w.term[k] != NONE).then_some(w.term[k]));
-                s.unigrams.push(w.unigram[k]);
+                let (term, unigram) = (w.term[k], w.unigram[k]);
+                if !direct {
+                    s.ids.push((term != NONE).then_some(term));
+                    s.unigrams.push(unigram);
+                    continue;
+                }
+                if lo == 1 && unigram != NONE {
+                    cols.push(unigram);
+                }
+                if hi == 2 && previous != NONE && term != NONE {
+                    s.gram_keys.push(pack(&[previous, term]) as u64);
+                }
+                previous = term;
             }
         });
-        let (lo, hi) = config.word_ngrams;
         match &self.words {
-            WordIndex::Short { map, .. } if hi <= 2 => {
-                if lo == 1 {
-                    cols.extend(s.unigrams.iter().copied().filter(|&u| u != NONE));
-                }
-                if hi == 2 {
-                    s.gram_keys.clear();
-                    s.gram_keys
-                        .extend(s.ids.windows(2).filter_map(|w| Some(pack(&[w[0]?, w[1]?]) as u64)));
-                    map.values_into(&s.gram_keys, &mut s.gram_cols, cols);
-                }
+            WordIndex::Short { map, .. } if direct => {
+                map.values_into(&s.gram_keys, cols);
                 self.emit_char_ngrams(config, keyed, &mut s.grams, |_, _, col| cols.push(col));
             }
             _ => self.emit_ngrams(config, keyed, &s.ids, Some(&s.unigrams), &mut s.grams, |_, _, col| {

@@ -82,8 +82,22 @@ impl<K: SlotKey, V: Copy + Default> OpenTable<K, V> {
     /// Append the value of each of `keys` (or `None`) to `out`, in order: the same answers as
     /// [`OpenTable::get`], with the home slots of each group of keys read up front.
     pub(crate) fn get_batch(&self, keys: &[K], out: &mut Vec<Option<V>>) {
+        self.each_batched(keys, |v| out.push(v));
+    }
+
+    /// Append the values of those `keys` that are present to `out`, in order (what
+    /// [`OpenTable::get_batch`] finds, without the `None`s).
+    pub(crate) fn values_into(&self, keys: &[K], out: &mut Vec<V>) {
+        self.each_batched(keys, |v| out.extend(v));
+    }
+
+    /// Report the value of each of `keys` (or `None`) in order, having first read the home
+    /// slots of each group of [`BATCH`] keys with no branch on what is read, so that their
+    /// cache misses overlap.
+    #[inline]
+    fn each_batched(&self, keys: &[K], mut report: impl FnMut(Option<V>)) {
         if self.slots.is_empty() {
-            out.extend(keys.iter().map(|_| None));
+            keys.iter().for_each(|_| report(None));
             return;
         }
         let mask = self.slots.len() - 1;
@@ -95,7 +109,7 @@ impl<K: SlotKey, V: Copy + Default> OpenTable<K, V> {
                 *f = self.slots.get(*h).copied().unwrap_or_default();
             }
             for ((&k, &h), &(fk, fv)) in group.iter().zip(&home).zip(&first) {
-                out.push(if k == K::default() || fk == K::default() {
+                report(if k == K::default() || fk == K::default() {
                     None
                 } else if fk == k {
                     Some(fv)
@@ -104,14 +118,6 @@ impl<K: SlotKey, V: Copy + Default> OpenTable<K, V> {
                 });
             }
         }
-    }
-
-    /// Append the values of those `keys` that are present to `out`, in order, through
-    /// [`OpenTable::get_batch`] (`found`: scratch).
-    pub(crate) fn values_into(&self, keys: &[K], found: &mut Vec<Option<V>>, out: &mut Vec<V>) {
-        found.clear();
-        self.get_batch(keys, found);
-        out.extend(found.iter().flatten());
     }
 
     /// Insert each of `items` as [`OpenTable::insert`] does, having first read the home slots
@@ -257,5 +263,9 @@ mod tests {
         let mut none = Vec::new();
         OpenTable::<u64, u32>::default().get_batch(&[1, 2], &mut none);
         assert_eq!(none, [None, None]);
+        let mut values = vec![[7, 7]];
+        t.values_into(&keys, &mut values);
+        let present: Vec<[u32; 2]> = want.iter().flatten().copied().collect();
+        assert_eq!(values[1..], present[..]);
     }
 }
