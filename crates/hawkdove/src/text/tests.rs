@@ -319,11 +319,15 @@ proptest::proptest! {
     fn plain_word_keys_are_the_keys_of_the_normalized_word(word in "[A-Za-z0-9]{1,15}") {
         for lowercase in [true, false] {
             let want = if lowercase { word.to_ascii_lowercase() } else { word.clone() };
-            let mut buf = [0u8; 16];
-            let (key, lowered) = plain_word_key(&word, lowercase, &mut buf);
-            proptest::prop_assert_eq!(Some(key), short_word_key(&want));
-            proptest::prop_assert_eq!(lowered, want != word);
-            proptest::prop_assert_eq!(&buf[..word.len()], want.as_bytes());
+            // Alone (copied) and inside a longer text (loaded sixteen bytes at a time).
+            let longer = format!("Q{word} and More text AFTER it");
+            for (text, start) in [(word.as_str(), 0), (longer.as_str(), 1)] {
+                let mut buf = [0u8; 16];
+                let (key, lowered) = plain_word_key(text.as_bytes(), start, word.len(), lowercase, &mut buf);
+                proptest::prop_assert_eq!(Some(key), short_word_key(&want));
+                proptest::prop_assert_eq!(lowered, want != word);
+                proptest::prop_assert_eq!(&buf[..word.len()], want.as_bytes());
+            }
         }
     }
 }
@@ -332,7 +336,7 @@ proptest::proptest! {
 fn plain_words_are_lowercased_at_the_ends_of_the_alphabet() {
     let mut buf = [0u8; 16];
     assert_eq!(
-        plain_word_key("AZaz09", true, &mut buf),
+        plain_word_key(b"AZaz09", 0, 6, true, &mut buf),
         (short_word_key("azaz09").unwrap_or(0), true)
     );
     assert_eq!(
