@@ -243,6 +243,8 @@ pub struct Scratch {
     lookup: space::LookupScratch,
     sort_buf: Vec<u32>,
     counter: FirstSeenCounter,
+    /// `(value before normalizing, weight)` of each column, for [`Featurizer::dot_into`].
+    weighted: Vec<(f32, f64)>,
     counts: Vec<(u32, u32)>,
     row: Vec<(u32, f32)>,
 }
@@ -481,6 +483,27 @@ impl Featurizer {
         out
     }
 
+    /// `Σ w_c · x_c` over the row `x` that [`Featurizer::unordered_row_into`] makes of `text`
+    /// (exactly: the same values, summed in the same order), with `(w_c, idf_c)` read together
+    /// from `columns` (columns past its end weigh 0), and the row's length.
+    pub(crate) fn dot_into(&self, text: &str, scratch: &mut Scratch, columns: &[(f64, f32)]) -> (f64, usize) {
+        self.count_into(text, scratch, false);
+        let weighted = &mut scratch.weighted;
+        weighted.clear();
+        weighted.extend(scratch.counts.iter().map(|&(c, n)| {
+            let (w, idf) = columns.get(c as usize).copied().unwrap_or((0.0, 1.0));
+            ((self.tf(n as f32) * f64::from(idf)) as f32, w)
+        }));
+        let dot = match self.l2_norm(weighted.iter().map(|e| e.0)) {
+            Some(norm) => weighted
+                .iter()
+                .map(|&(v, w)| w * f64::from((f64::from(v) / norm) as f32))
+                .sum::<f64>(),
+            None => weighted.iter().map(|&(v, w)| w * f64::from(v)).sum::<f64>(),
+        };
+        (dot, weighted.len())
+    }
+
     fn count_one(&self, text: &str, scratch: &mut Scratch) -> Vec<(u32, u32)> {
         self.count_into(text, scratch, true);
         scratch.counts.clone()
@@ -535,19 +558,25 @@ impl Featurizer {
     /// The weight of column `c` seen `n` times: tf (binary, raw or sublinear) times idf.
     #[inline]
     fn weight(&self, c: u32, n: f32) -> f32 {
-        let tf = match self.config.weighting {
-            Weighting::Binary => 1.0,
-            Weighting::Tf => f64::from(n),
-            // ln(1) is exactly 0: skip the call for the commonest count.
-            Weighting::SublinearTf if n == 1.0 => 1.0,
-            Weighting::SublinearTf => sublinear_tf(n),
-        };
+        let tf = self.tf(n);
         let idf = self
             .idf
             .as_ref()
             .and_then(|v| v.get(c as usize))
             .map_or(1.0, |&x| f64::from(x));
         (tf * idf) as f32
+    }
+
+    /// The term-frequency factor of a count `n`: binary, raw or sublinear.
+    #[inline]
+    fn tf(&self, n: f32) -> f64 {
+        match self.config.weighting {
+            Weighting::Binary => 1.0,
+            Weighting::Tf => f64::from(n),
+            // ln(1) is exactly 0: skip the call for the commonest count.
+            Weighting::SublinearTf if n == 1.0 => 1.0,
+            Weighting::SublinearTf => sublinear_tf(n),
+        }
     }
 
     /// Counts → weighted, idf-scaled, normalized values, into `row` (cleared first).

@@ -344,6 +344,7 @@ fn build(file: ModelFile) -> Result<Model> {
         poles: (neg, pos),
         params,
         n_train,
+        columns: Default::default(),
     })
 }
 

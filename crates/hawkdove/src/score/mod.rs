@@ -129,6 +129,21 @@ pub struct Model {
     pub(crate) poles: (usize, usize),
     pub(crate) params: Option<ModelParams>,
     pub(crate) n_train: usize,
+    /// Built at the first prediction of a two-class model.
+    pub(crate) columns: ScoringColumns,
+}
+
+/// Each column's weight and idf side by side, `(weight, idf)`, so that scoring a two-class
+/// model reads one place per column instead of two arrays (perf on IMDB: reading the idf and
+/// weight arrays, tens of megabytes, a column at a time was about a sixth of one-thread scoring).
+#[derive(Default)]
+pub(crate) struct ScoringColumns(std::sync::OnceLock<Vec<(f64, f32)>>);
+
+impl std::fmt::Debug for ScoringColumns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.get().map(Vec::len);
+        f.debug_tuple("ScoringColumns").field(&n).finish()
+    }
 }
 
 /// Below this many texts a batch is predicted on the calling thread.
@@ -163,6 +178,7 @@ impl Model {
             poles,
             params: Some(params.clone()),
             n_train: texts.len(),
+            columns: ScoringColumns::default(),
         })
     }
 
@@ -217,8 +233,26 @@ impl Model {
 
     /// Predict one passage with reusable scratch buffers.
     pub fn predict_with(&self, text: &str, scratch: &mut Scratch) -> Prediction {
-        let row = self.featurizer.unordered_row_into(text, scratch);
-        let (logits, n_features) = (self.linear.logits_pairs(row), row.len());
+        let (logits, n_features) = match (self.linear.weights(), self.linear.intercepts()) {
+            ([w], [b]) => {
+                let columns = self.columns.0.get_or_init(|| {
+                    let idf = self.featurizer.idf();
+                    let n = self.featurizer.n_features().max(w.len());
+                    (0..n)
+                        .map(|c| {
+                            let idf = idf.map_or(Some(1.0), |v| v.get(c).copied()).unwrap_or(1.0);
+                            (w.get(c).copied().unwrap_or(0.0), idf)
+                        })
+                        .collect()
+                });
+                let (dot, n) = self.featurizer.dot_into(text, scratch, columns);
+                (vec![0.0, b + dot], n)
+            }
+            _ => {
+                let row = self.featurizer.unordered_row_into(text, scratch);
+                (self.linear.logits_pairs(row), row.len())
+            }
+        };
         let mut p = self.prediction_from_logits(&logits, n_features);
         p.truncated = scratch.truncated();
         p

@@ -195,3 +195,51 @@ fn bad_inputs_are_typed_errors() {
         Err(Error::InvalidParameter { .. })
     ));
 }
+
+#[test]
+fn two_class_scoring_through_side_by_side_columns_is_exact() {
+    use crate::features::{FeatureSpace, FeaturizerConfig, Lexicon, Weighting};
+    let (texts, labels) = corpus();
+    let two: Vec<String> = labels.iter().map(|l| (l == "hard-line").to_string()).collect();
+    let lexicon = Lexicon::parse("hard-line\tfroze assets\nconciliatory\tceasefire\n").expect("lexicon");
+    let configs = [
+        FeaturizerConfig::default(),
+        FeaturizerConfig {
+            weighting: Weighting::Tf,
+            idf: false,
+            normalize: false,
+            ..FeaturizerConfig::default()
+        },
+        FeaturizerConfig {
+            weighting: Weighting::Binary,
+            char_ngrams: Some((2, 4)),
+            lexicon: Some(lexicon),
+            ..FeaturizerConfig::default()
+        },
+        FeaturizerConfig {
+            space: FeatureSpace::Hashing { bits: 12, seed: 1 },
+            ..FeaturizerConfig::default()
+        },
+    ];
+    let probes = [
+        "froze froze froze assets and sanctions, sanctions",
+        "they did not agree to a ceasefire",
+        "",
+        "entirely unseen vocabulary here",
+    ];
+    for featurizer in configs {
+        let params = ModelParams {
+            featurizer,
+            ..ModelParams::default()
+        };
+        let model = Model::train(&texts, &two, &params).expect("train");
+        let mut scratch = Scratch::default();
+        for text in texts.iter().map(String::as_str).chain(probes) {
+            let fused = model.predict_with(text, &mut scratch);
+            // The reference: the row's pairs through the weight rows.
+            let row = model.featurizer.unordered_row_into(text, &mut scratch).to_vec();
+            let want = model.prediction_from_logits(&model.linear.logits_pairs(&row), row.len());
+            assert_eq!(fused, want, "{:?} {text}", params.featurizer);
+        }
+    }
+}
