@@ -473,8 +473,7 @@ pub struct Analyzer {
     config: TextConfig,
     stemmer: Option<CachedStemmer>,
     /// One lookup per token: the word's roles, and which phrases end with it, keyed by the
-    /// word's [`short_word_key`] (no string hashing or comparing: role lookups with string keys
-    /// were 4–5% of featurize+predict time in perf)…
+    /// word's [`short_word_key`] (no string hashed or compared)…
     roles: FxHashMap<u128, Role>,
     /// … or by the word itself when it is longer than 15 bytes.
     long_roles: FxHashMap<Box<str>, Role>,
@@ -726,17 +725,16 @@ impl Analyzer {
 }
 
 /// The [`short_word_key`] of the word of `n` bytes at `start` in `text` (ASCII letters and
-/// digits only, at most 15 bytes),
-/// lowercased when `lowercase`, with the key's bytes left in `buf`, and whether any letter was
-/// lowercased. Sixteen bytes at a time, an
-/// uppercase letter `b` is the byte where `b + (0x80 − 'A')` has its top bit set and
+/// digits only, at most 15 bytes), lowercased when `lowercase`, with the key's bytes left in
+/// `buf`, and whether any letter was lowercased. All sixteen bytes are tested at once: an
+/// uppercase letter `b` is a byte where `b + (0x80 − 'A')` has its top bit set and
 /// `b + (0x80 − 'Z' − 1)` has not (no carry crosses a byte: every byte is below 0x80), and
-/// setting bit 5 lowercases it.
+/// setting its bit 5 lowercases it.
 #[inline]
 fn plain_word_key(text: &[u8], start: usize, n: usize, lowercase: bool, buf: &mut [u8; 16]) -> (u128, bool) {
     let n = n.min(15);
-    // Sixteen bytes loaded at once and the word's kept where the text goes on far enough (a
-    // copy of `n` bytes is a call to memcpy).
+    // Where the text goes on far enough, load sixteen bytes and keep the word's (copying `n`
+    // bytes is a call to memcpy).
     let mut key = match text.get(start..start + 16).and_then(|b| <[u8; 16]>::try_from(b).ok()) {
         Some(bytes) => u128::from_le_bytes(bytes) & ((1u128 << (8 * n)) - 1),
         None => {
