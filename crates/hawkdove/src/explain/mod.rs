@@ -132,9 +132,12 @@ impl Model {
     /// Explain the prediction for one passage.
     pub fn explain(&self, text: &str) -> Explanation {
         let mut scratch = Scratch::default();
-        // The prediction exactly as `predict` makes it, from the row in the same order.
-        let prediction = self.predict_with(text, &mut scratch);
-        let row = self.featurizer.transform_one(text, &mut scratch);
+        // The row in scoring's order gives exactly `predict`'s prediction (its side-by-side
+        // columns sum the same values in the same order); the features below want it sorted.
+        let mut row = self.featurizer.unordered_row_into(text, &mut scratch).to_vec();
+        let mut prediction = self.prediction_from_logits(&self.linear.logits_pairs(&row), row.len());
+        prediction.truncated = scratch.truncated();
+        row.sort_unstable_by_key(|e| e.0);
         let mut analysis = Analysis::default();
         let token_cols = self.featurizer.token_columns(text, &mut analysis);
         let k = self.classes().len();
