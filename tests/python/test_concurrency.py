@@ -63,6 +63,26 @@ def test_batch_work_releases_the_gil(stance_model, texts):
     assert ticks > 10
 
 
+@pytest.mark.parametrize("size", [0, 1, 2, 17, 300, 1001])
+def test_batch_columns_identical_whatever_the_threads(stance_model, texts, size):
+    """Batches are split into chunks shared by the calling thread and the pool's: every column
+    comes back in input order, bit for bit the same for any thread count."""
+    batch = [texts[i % len(texts)] + (" again" if i % 3 else "") for i in range(size)]
+    if size > 2:
+        batch[size // 2] = ""  # a text with no features among the others
+    expected = stance_model.model_.predict_batch(batch, n_jobs=1)
+    assert expected[0].shape == (size,) and expected[1].shape == (size, 3)
+    for n_jobs in (2, 3, -1, 64):
+        got = stance_model.model_.predict_batch(batch, n_jobs=n_jobs)
+        for g, e in zip(got, expected):
+            assert g.dtype == e.dtype
+            np.testing.assert_array_equal(g, e)
+    single = [stance_model.model_.predict_batch([t], n_jobs=1) for t in batch[:40]]
+    for i, one in enumerate(single):
+        for column, e in zip(one, expected):
+            np.testing.assert_array_equal(column[0], e[i])
+
+
 def test_thread_pools_are_cached_per_size(stance_model, samples):
     _hawkdove.clear_thread_pools()
     stance_model.model_.transform(samples, n_jobs=1)

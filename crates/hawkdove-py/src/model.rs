@@ -11,11 +11,11 @@ use pyo3::types::PyBytes;
 use hawkdove::document::DocumentOptions;
 use hawkdove::explain::{Explanation, FeatureWeight};
 use hawkdove::features::Scratch;
-use hawkdove::{Model, ModelParams, Prediction};
+use hawkdove::{BatchPredictions, Model, ModelParams};
 
 use crate::errors::{invalid, IntoPyResult};
 use crate::featurizer::{transform_py, Csr};
-use crate::pools::{resolve_threads, run_detached, run_detached_here};
+use crate::pools::{resolve_threads, run_chunked, run_detached};
 use crate::{params, texts};
 
 /// Columns of a batch prediction: class index, probabilities (n × classes), score, number of
@@ -232,40 +232,23 @@ impl PyModel {
     ) -> PyResult<Predictions<'py>> {
         let threads = resolve_threads(n_jobs)?;
         let texts = texts::batch(texts, "texts")?;
-        let k = self.inner.classes().len();
-        let columns = |preds: &mut dyn Iterator<Item = Prediction>| {
-            let n = texts.len();
-            let (mut index, mut proba) = (Vec::with_capacity(n), Vec::with_capacity(n * k));
-            let (mut score, mut nf, mut cut) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-            for p in preds {
-                index.push(as_i64(p.class_index));
-                proba.extend(p.probabilities.iter().copied());
-                score.push(p.score);
-                nf.push(as_i64(p.n_features));
-                cut.push(p.truncated);
-            }
-            (index, proba, score, nf, cut)
-        };
-        let (index, proba, score, nf, cut) = if threads == 1 {
-            // One thread: score on this thread, one text at a time (no pool, no rayon).
-            run_detached_here(py, || {
-                let mut scratch = Scratch::default();
-                columns(&mut texts.iter().map(|t| self.inner.predict_with(t, &mut scratch)))
-            })?
-        } else {
-            run_detached(py, threads, || {
-                columns(&mut self.inner.predict_batch(&texts).into_iter())
-            })?
-        };
-        let n = index.len();
-        let proba = Array2::from_shape_vec((n, k), proba)
+        // Chunks small enough that a helper thread starting late still takes its share.
+        let chunk = (texts.len() / (threads * 8)).clamp(1, 64);
+        let parts = run_chunked(py, threads, texts.len(), chunk, |r, scratch: &mut Scratch| {
+            self.inner
+                .predict_columns_with(texts.get(r).unwrap_or_default(), scratch)
+        })?;
+        let batch = BatchPredictions::concat(parts);
+        let (n, k) = (batch.len(), batch.n_classes);
+        let proba = Array2::from_shape_vec((n, k), batch.probabilities)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("probability shape: {e}")))?;
+        let as_i64 = |v: Vec<usize>| -> Vec<i64> { v.into_iter().map(as_i64).collect() };
         Ok((
-            index.into_pyarray(py),
+            as_i64(batch.class_index).into_pyarray(py),
             proba.into_pyarray(py),
-            score.into_pyarray(py),
-            nf.into_pyarray(py),
-            cut.into_pyarray(py),
+            batch.scores.into_pyarray(py),
+            as_i64(batch.n_features).into_pyarray(py),
+            batch.truncated.into_pyarray(py),
         ))
     }
 

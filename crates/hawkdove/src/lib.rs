@@ -29,4 +29,4 @@ pub mod text;
 pub use error::{Error, FormatError, Result};
 pub use features::{CsrMatrix, FeatureSpace, Featurizer, FeaturizerConfig, Weighting};
 pub use model::{ClassWeight, LinearModel, LogisticParams, Solver};
-pub use score::{Calibration, Model, ModelParams, Prediction};
+pub use score::{BatchPredictions, Calibration, Model, ModelParams, Prediction};

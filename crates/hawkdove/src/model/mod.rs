@@ -407,10 +407,23 @@ pub fn encode_labels(y: &[String]) -> Result<(Vec<String>, Vec<usize>)> {
 
 /// Numerically stable softmax of `logits / temperature`.
 pub fn softmax(logits: &[f64], temperature: f64) -> Vec<f64> {
+    let mut out = vec![0.0; logits.len()];
+    softmax_into(logits, temperature, &mut out);
+    out
+}
+
+/// [`softmax`] written into `out` (the same arithmetic in the same order, so the same bits);
+/// `out` should be as long as `logits` (extra entries are left alone).
+pub fn softmax_into(logits: &[f64], temperature: f64, out: &mut [f64]) {
     let m = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = logits.iter().map(|z| ((z - m) / temperature).exp()).collect();
-    let s: f64 = e.iter().sum();
-    e.into_iter().map(|v| v / s).collect()
+    for (e, z) in out.iter_mut().zip(logits) {
+        *e = ((z - m) / temperature).exp();
+    }
+    let n = logits.len().min(out.len());
+    let s: f64 = out.iter().take(n).sum();
+    for e in out.iter_mut().take(n) {
+        *e /= s;
+    }
 }
 
 fn sample_costs(params: &ValidLogisticParams, classes: &[String], y: &[usize]) -> Result<Vec<f64>> {

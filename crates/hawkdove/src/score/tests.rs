@@ -111,6 +111,59 @@ fn batch_prediction_equals_single_and_keeps_order() {
     }
 }
 
+/// `columns` holds exactly the fields of `expect`, text by text.
+fn assert_columns_equal(model: &Model, columns: &BatchPredictions, expect: &[Prediction]) {
+    assert_eq!(columns.len(), expect.len());
+    assert_eq!(columns.n_classes, model.classes().len());
+    assert_eq!(columns.probabilities.len(), expect.len() * columns.n_classes);
+    for (i, p) in expect.iter().enumerate() {
+        assert_eq!(columns.class_index[i], p.class_index, "text {i}");
+        assert_eq!(model.classes()[columns.class_index[i]], p.label, "text {i}");
+        // Bit for bit, not within a tolerance.
+        assert_eq!(columns.probabilities_of(i), p.probabilities.as_slice(), "text {i}");
+        assert_eq!(columns.scores[i].to_bits(), p.score.to_bits(), "text {i}");
+        assert_eq!(columns.n_features[i], p.n_features, "text {i}");
+        assert_eq!(columns.truncated[i], p.truncated, "text {i}");
+    }
+    assert!(columns.probabilities_of(expect.len()).is_empty());
+}
+
+#[test]
+fn batch_columns_equal_single_predictions_serial_and_parallel() {
+    let (texts, labels) = corpus();
+    let two: Vec<&str> = labels
+        .iter()
+        .map(|l| if l == "hard-line" { "hawk" } else { "other" })
+        .collect();
+    let long = "froze assets ".repeat(crate::text::MAX_TOKENS_PER_TEXT);
+    let many: Vec<String> = (0..301)
+        .map(|i| match i % 50 {
+            0 => String::new(),
+            1 => long.clone(),
+            _ => texts[i % texts.len()].clone() + if i % 2 == 0 { " again" } else { "" },
+        })
+        .collect();
+    for model in [
+        Model::train(&texts, &labels, &ModelParams::default()).expect("three classes"),
+        Model::train(&texts, &two, &ModelParams::default()).expect("two classes"),
+    ] {
+        let single: Vec<Prediction> = many.iter().map(|t| model.predict(t)).collect();
+        assert!(single.iter().any(|p| p.truncated) && single.iter().any(|p| p.n_features == 0));
+        let serial = model.predict_columns_with(&many, &mut Scratch::default());
+        assert_columns_equal(&model, &serial, &single);
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
+            for size in [0, 1, 63, 64, 65, 301] {
+                let got = pool.install(|| model.predict_columns(&many[..size]));
+                assert_columns_equal(&model, &got, &single[..size]);
+            }
+        }
+    }
+}
+
 #[test]
 fn empty_text_gets_the_prior_not_nan() {
     let (texts, labels) = corpus();
