@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,10 @@ def test_quick_run_reports_every_figure(quick_report: tuple[dict, str]) -> None:
     assert results["sklearn-lr"]["vs_sklearn_lr"]["fit_speedup"] == pytest.approx(1.0)
     assert report["datasets"]["corpus-stance"]["n_texts"] >= 2000  # the corpus may grow
     assert report["targets"], "the issue's targets are evaluated"
+    if (os.cpu_count() or 1) >= 2:  # the machine's own ceiling, measured beside hawkdove
+        assert results["hawkdove"]["machine_all_cores_over_one_thread"] > 0
+        assert results["hawkdove"]["machine_ceiling_s"] > 0
+        assert "machine_all_cores_over_one_thread" not in results["sklearn-lr"]
     assert "| hawkdove |" in stdout and "| sklearn-lr |" in stdout
 
 
