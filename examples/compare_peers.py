@@ -602,18 +602,23 @@ def measure_parallel_ceiling(seconds: float, budget: float) -> dict[str, Any]:
     import hashlib
 
     cores = os.cpu_count() or 1
-    sample = bytes(range(256)) * 4096  # 1 MiB
-    start = time.perf_counter()
-    for _ in range(4):
-        hashlib.sha256(sample).digest()
-    per_byte = (time.perf_counter() - start) / (4 * len(sample))
-    size = max(cores * 4096, int(seconds / per_byte))
-    data = memoryview((sample * (size // len(sample) + 1))[:size])
+    pattern = bytes(range(256))
+
+    def digest(view: memoryview | bytes) -> bytes:
+        return hashlib.sha256(view).digest()
+
+    def one_call(size: int) -> float:  # median of three, in seconds
+        data = pattern * (size // len(pattern) + 1)
+        return median(timed(digest, data)[0].wall for _ in range(3))
+
+    # Sized to take `seconds`, corrected twice against its own timing (one first estimate,
+    # taken while the machine was busy elsewhere, was off by a factor of twelve).
+    size = 1 << 20
+    for _ in range(3):
+        size = max(cores * 4096, int(size * seconds / max(one_call(size), 1e-9)))
+    data = memoryview((pattern * (size // len(pattern) + 1))[:size])
     part = -(-size // cores)
     parts = [data[i : i + part] for i in range(0, size, part)]
-
-    def digest(view: memoryview) -> bytes:
-        return hashlib.sha256(view).digest()
 
     with ThreadPoolExecutor(max_workers=max(1, cores - 1)) as pool:
 

@@ -91,12 +91,14 @@ def test_thread_pools_are_cached_per_size(stance_model, samples):
     assert _hawkdove.thread_pools() == [1, 2]
     _hawkdove.clear_thread_pools()
     assert _hawkdove.thread_pools() == []
-    stance_model.predict(samples)  # pools start again on demand
+    big = samples * (64 // len(samples) + 1)
+    stance_model.predict(big)  # pools start again on demand
     assert _hawkdove.thread_pools() == [_hawkdove.thread_count(None)]
     _hawkdove.clear_thread_pools()
-    stance_model.model_.predict_batch(samples, n_jobs=1)  # scored on the calling thread
+    stance_model.model_.predict_batch(big, n_jobs=1)  # scored on the calling thread
+    stance_model.predict(samples)  # below 64 texts: on the calling thread too
     assert _hawkdove.thread_pools() == []
-    stance_model.predict(samples)
+    stance_model.predict(big)
     assert _hawkdove.thread_pools() == [_hawkdove.thread_count(None)]
 
 

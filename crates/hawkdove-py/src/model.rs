@@ -232,8 +232,12 @@ impl PyModel {
     ) -> PyResult<Predictions<'py>> {
         let threads = resolve_threads(n_jobs)?;
         let texts = texts::batch(texts, "texts")?;
-        // Chunks small enough that a helper thread starting late still takes its share.
-        let chunk = (texts.len() / (threads * 8)).clamp(1, 64);
+        // Below 64 texts, all on the calling thread (as the core's `predict_batch` does);
+        // otherwise chunks small enough that a helper thread starting late still takes its share.
+        let chunk = match texts.len() {
+            n if n < 64 => n,
+            n => (n / (threads * 8)).clamp(1, 64),
+        };
         let parts = run_chunked(py, threads, texts.len(), chunk, |r, scratch: &mut Scratch| {
             self.inner
                 .predict_columns_with(texts.get(r).unwrap_or_default(), scratch)

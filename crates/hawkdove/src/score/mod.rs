@@ -14,6 +14,11 @@
 //! let p = model.predict("the government froze assets");
 //! assert_eq!(p.label, "hard-line");
 //! assert!(p.score > 0.0); // hard-line is the positive pole
+//! // A batch column by column: no label string or vector per text.
+//! let batch = model.predict_columns(&["froze assets", "resumed dialogue"]);
+//! assert_eq!(model.classes()[batch.class_index[0]], "hard-line");
+//! assert!(batch.scores[0] > 0.0 && batch.scores[1] < 0.0);
+//! assert_eq!(batch.probabilities_of(1).len(), 2);
 //! # Ok::<(), hawkdove::Error>(())
 //! ```
 
@@ -400,9 +405,9 @@ impl Model {
     }
 
     /// The predictions of a batch column by column, on rayon's thread pool: the same values as
-    /// [`Model::predict_batch`] without a label string and a probability vector per text (no
-    /// allocation per text, and nothing for the caller to free one by one: on short texts
-    /// that made up a large part of a batch's time).
+    /// [`Model::predict_batch`] without a label string and a probability vector per text
+    /// (nothing allocated per text by a two-class model, and nothing for the caller to free
+    /// text by text: on batches of short texts that was a large part of the time).
     pub fn predict_columns<S: AsRef<str> + Sync>(&self, texts: &[S]) -> BatchPredictions {
         if texts.len() < PARALLEL_MIN_BATCH || rayon::current_num_threads() == 1 {
             return self.predict_columns_with(texts, &mut Scratch::default());
