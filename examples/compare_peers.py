@@ -611,8 +611,8 @@ def measure_parallel_ceiling(seconds: float, budget: float) -> dict[str, Any]:
         data = pattern * (size // len(pattern) + 1)
         return median(timed(digest, data)[0].wall for _ in range(3))
 
-    # Sized to take `seconds`, corrected twice against its own timing (one first estimate,
-    # taken while the machine was busy elsewhere, was off by a factor of twelve).
+    # Sized to take `seconds`: a guess from 1 MiB, corrected three times against its own timing
+    # (a single estimate, taken while the machine was busy elsewhere, was once off twelvefold).
     size = 1 << 20
     for _ in range(3):
         size = max(cores * 4096, int(size * seconds / max(one_call(size), 1e-9)))
