@@ -246,12 +246,12 @@ impl PyModel {
         let (n, k) = (batch.len(), batch.n_classes);
         let proba = Array2::from_shape_vec((n, k), batch.probabilities)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("probability shape: {e}")))?;
-        let as_i64 = |v: Vec<usize>| -> Vec<i64> { v.into_iter().map(as_i64).collect() };
+        let to_i64 = |v: Vec<usize>| -> Vec<i64> { v.into_iter().map(as_i64).collect() };
         Ok((
-            as_i64(batch.class_index).into_pyarray(py),
+            to_i64(batch.class_index).into_pyarray(py),
             proba.into_pyarray(py),
             batch.scores.into_pyarray(py),
-            as_i64(batch.n_features).into_pyarray(py),
+            to_i64(batch.n_features).into_pyarray(py),
             batch.truncated.into_pyarray(py),
         ))
     }

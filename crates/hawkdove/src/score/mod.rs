@@ -190,7 +190,7 @@ impl BatchPredictions {
 }
 
 /// A passage's prediction without its label and probabilities.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Scored {
     class_index: usize,
     score: f64,
@@ -314,6 +314,11 @@ impl Model {
     pub fn predict_with(&self, text: &str, scratch: &mut Scratch) -> Prediction {
         let mut probabilities = vec![0.0; self.classes().len()];
         let scored = self.predict_parts(text, scratch, &mut probabilities);
+        self.prediction(scored, probabilities)
+    }
+
+    /// The [`Prediction`] of a scored passage, with its label.
+    fn prediction(&self, scored: Scored, probabilities: Vec<f64>) -> Prediction {
         Prediction {
             label: self.classes().get(scored.class_index).cloned().unwrap_or_default(),
             class_index: scored.class_index,
@@ -378,14 +383,7 @@ impl Model {
     pub(crate) fn prediction_from_logits(&self, logits: &[f64], n_features: usize) -> Prediction {
         let mut probabilities = vec![0.0; logits.len()];
         let scored = self.scored_from_logits(logits, n_features, &mut probabilities, false);
-        Prediction {
-            label: self.classes().get(scored.class_index).cloned().unwrap_or_default(),
-            class_index: scored.class_index,
-            probabilities,
-            score: scored.score,
-            n_features,
-            truncated: false,
-        }
+        self.prediction(scored, probabilities)
     }
 
     /// Predict a batch on rayon's thread pool, keeping input order. Each result is identical to
@@ -412,17 +410,11 @@ impl Model {
         if texts.len() < PARALLEL_MIN_BATCH || rayon::current_num_threads() == 1 {
             return self.predict_columns_with(texts, &mut Scratch::default());
         }
-        let k = self.classes().len();
-        let mut rows = vec![Scored::default(); texts.len()];
-        let mut probabilities = vec![0.0; texts.len() * k];
-        texts
-            .par_iter()
-            .zip(rows.par_iter_mut())
-            .zip(probabilities.par_chunks_mut(k.max(1)))
-            .for_each_init(Scratch::default, |s, ((t, row), p)| {
-                *row = self.predict_parts(t.as_ref(), s, p);
-            });
-        BatchPredictions::from_rows(&rows, probabilities, k)
+        let parts: Vec<BatchPredictions> = texts
+            .par_chunks(PARALLEL_MIN_BATCH)
+            .map_init(Scratch::default, |s, chunk| self.predict_columns_with(chunk, s))
+            .collect();
+        BatchPredictions::concat(parts)
     }
 
     /// [`Model::predict_columns`] on the calling thread, with reusable scratch buffers.
