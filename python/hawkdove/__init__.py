@@ -31,6 +31,8 @@ from hawkdove._hawkdove import (
     UnknownLabelError,
     UnsupportedFormatVersionError,
     __version__,
+    get_thread_spin,
+    set_thread_spin,
 )
 from hawkdove.bundled import score, score_document, sentiment, stance
 from hawkdove.classifier import Scores, TextClassifier
@@ -102,10 +104,12 @@ __all__ = [
     "UnsupportedFormatVersionError",
     "__version__",
     "cross_validate",
+    "get_thread_spin",
     "load",
     "read_lexicon",
     "score",
     "score_document",
     "sentiment",
+    "set_thread_spin",
     "stance",
 ]

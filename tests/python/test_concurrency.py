@@ -102,6 +102,56 @@ def test_thread_pools_are_cached_per_size(stance_model, samples):
     assert _hawkdove.thread_pools() == [_hawkdove.thread_count(None)]
 
 
+def test_thread_spin_setting_and_its_errors():
+    assert hawkdove.get_thread_spin() == 0.005  # the default
+    try:
+        for seconds in (0, 0.0000004, 1, 1.0, 0.25):
+            hawkdove.set_thread_spin(seconds)
+            assert hawkdove.get_thread_spin() == round(seconds * 1e6) / 1e6
+        for bad in (-0.001, 1.5, float("nan"), float("inf"), 10**400, "0.1", None, True, [0.1]):
+            with pytest.raises(hawkdove.InvalidParameterError) as err:
+                hawkdove.set_thread_spin(bad)
+            assert err.value.parameter == "seconds"
+            assert hawkdove.get_thread_spin() == 0.25  # unchanged
+    finally:
+        hawkdove.set_thread_spin(0.005)
+
+
+def _cpu_while_sleeping(model: hawkdove.TextClassifier, batch: list[str], spin: float) -> float:
+    """Process CPU seconds spent during a 0.2 s sleep right after a two-thread batch."""
+    hawkdove.set_thread_spin(spin)
+    model.n_jobs = 2
+    try:
+        model.predict(batch)
+        start = time.process_time()
+        time.sleep(0.2)
+        return time.process_time() - start
+    finally:
+        hawkdove.set_thread_spin(0.005)
+        model.n_jobs = None
+
+
+def test_helpers_spin_after_a_batch_only_when_asked(stance_model, texts):
+    batch = texts * 2
+    # With a long spin, a helper thread keeps a core busy while the caller sleeps; with none,
+    # the process is idle. (Generous bounds: CPU time, not speed, and the spinning thread
+    # yields to other work, so a busy machine may give it only part of a core.)
+    assert _cpu_while_sleeping(stance_model, batch, 1.0) > 0.03
+    assert _cpu_while_sleeping(stance_model, batch, 0.0) < 0.03
+    # A new call ends the spin of the one before: its helpers score again at once.
+    hawkdove.set_thread_spin(1.0)
+    try:
+        expected = stance_model.predict_proba(batch)
+        for n_jobs in (2, 1, 3, 2):
+            stance_model.n_jobs = n_jobs
+            np.testing.assert_array_equal(stance_model.predict_proba(batch), expected)
+        _hawkdove.clear_thread_pools()  # spinning helpers do not keep the pools alive
+        assert _hawkdove.thread_pools() == []
+    finally:
+        hawkdove.set_thread_spin(0.005)
+        stance_model.n_jobs = None
+
+
 def _score_in_child(batch: list[str]) -> list[float]:
     assert _FORK_MODEL is not None
     return _FORK_MODEL.decision_function(batch).tolist()

@@ -13,6 +13,7 @@ mod pools;
 mod texts;
 
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyInt};
 
 use hawkdove::eval::cross_validate as cv;
 use hawkdove::features::Lexicon;
@@ -84,6 +85,33 @@ fn clear_thread_pools() {
     pools::clear();
 }
 
+/// Seconds the helper threads of a multi-thread batch keep spinning after it.
+#[pyfunction]
+fn get_thread_spin() -> f64 {
+    pools::spin() as f64 / 1e6
+}
+
+/// Set how long (seconds, 0 to 1) the helper threads of a multi-thread batch keep spinning after
+/// it, so that the next batch finds them awake; 0 puts them to sleep at once.
+#[pyfunction]
+fn set_thread_spin(seconds: &Bound<'_, PyAny>) -> PyResult<()> {
+    let py = seconds.py();
+    let shown = || seconds.repr().map_or_else(|_| "?".to_string(), |r| r.to_string());
+    let is_number = (seconds.is_instance_of::<PyFloat>() || seconds.is_instance_of::<PyInt>())
+        && !seconds.is_instance_of::<PyBool>();
+    if !is_number {
+        let reason = format!("must be a number of seconds, not {}", pools::type_name(seconds));
+        return Err(errors::invalid(py, "seconds", &shown(), &reason));
+    }
+    let out_of_range = || errors::invalid(py, "seconds", &shown(), "must be between 0 and 1");
+    let value: f64 = seconds.extract().map_err(|_| out_of_range())?;
+    if !(0.0..=pools::MAX_SPIN_US as f64 / 1e6).contains(&value) {
+        return Err(out_of_range());
+    }
+    pools::set_spin((value * 1e6).round() as u64);
+    Ok(())
+}
+
 #[pymodule]
 fn _hawkdove(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
@@ -99,6 +127,8 @@ fn _hawkdove(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(thread_count, m)?)?;
     m.add_function(wrap_pyfunction!(thread_pools, m)?)?;
     m.add_function(wrap_pyfunction!(clear_thread_pools, m)?)?;
+    m.add_function(wrap_pyfunction!(get_thread_spin, m)?)?;
+    m.add_function(wrap_pyfunction!(set_thread_spin, m)?)?;
     errors::register(m)?;
     Ok(())
 }

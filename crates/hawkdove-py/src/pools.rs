@@ -10,8 +10,9 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -76,6 +77,9 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
 }
 
 fn pool(threads: usize) -> PyResult<Arc<ThreadPool>> {
+    // Any new work for a pool ends the spinning of the helpers of the call before (see
+    // `spin_after`): their threads are wanted for the work, and their cores too.
+    CALLS.fetch_add(1, Ordering::Relaxed);
     let mut guard = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
     let pid = std::process::id();
     if guard.as_ref().is_some_and(|p| p.pid != pid) {
@@ -124,15 +128,19 @@ where
     caught(py.detach(move || std::panic::catch_unwind(AssertUnwindSafe(f))))
 }
 
-/// Run `work` over the items `0..n` in chunks of at most `chunk`, with the interpreter detached,
-/// on the calling thread together with `threads - 1` threads of the pool, and return each
-/// chunk's result in order. Every thread takes the next chunk from a shared counter until none
-/// is left, each with its own `S` (scratch buffers).
+/// Run `work` over the items `0..n`, with the interpreter detached, on the calling thread
+/// together with `threads - 1` threads of the pool, and return each piece's result in input
+/// order. Every thread takes the next piece from a shared counter until none is left, each with
+/// its own `S` (scratch buffers). Pieces hold at most `chunk` items, and fewer towards the end
+/// (what is left over twice the thread count, at least 8 items), so that the threads finish
+/// together; the items of a piece do not depend on how the work was shared out.
 ///
 /// Unlike [`run_detached`], the calling thread works instead of handing the batch to a pool
 /// thread and sleeping until it is done: one thread fewer to wake and one hand-back fewer, and a
 /// helper that starts late (on a shared virtual machine, tens of microseconds) only takes fewer
-/// chunks. On batches of a few hundred short texts that hand-over was a large part of the time.
+/// pieces. On batches of a few hundred short texts that hand-over was a large part of the time.
+/// Afterwards the helpers spin for a while ([`set_spin`]), so that the next call finds them
+/// awake.
 pub fn run_chunked<T, S, F>(py: Python<'_>, threads: usize, n: usize, chunk: usize, work: F) -> PyResult<Vec<T>>
 where
     T: Send,
@@ -144,33 +152,92 @@ where
         return run_detached_here(py, || vec![work(0..n, &mut S::default())]);
     }
     let pool = pool(threads)?;
-    let (next, n_chunks) = (AtomicUsize::new(0), n.div_ceil(chunk));
-    let done: Mutex<Vec<(usize, T)>> = Mutex::new(Vec::with_capacity(n_chunks));
-    let take_chunks = || {
+    let helpers = threads.min(n.div_ceil(chunk)) - 1;
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, T)>> = Mutex::new(Vec::new());
+    let take_pieces = || {
         let (mut scratch, mut mine) = (S::default(), Vec::new());
-        loop {
-            let c = next.fetch_add(1, Ordering::Relaxed);
-            if c >= n_chunks {
-                break;
+        let mut start = next.load(Ordering::Relaxed);
+        while start < n {
+            let end = (start + ((n - start) / (2 * threads)).clamp(chunk.min(8), chunk)).min(n);
+            match next.compare_exchange_weak(start, end, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => {
+                    mine.push((start, work(start..end, &mut scratch)));
+                    start = next.load(Ordering::Relaxed);
+                }
+                Err(now) => start = now,
             }
-            let start = c * chunk;
-            mine.push((c, work(start..(start + chunk).min(n), &mut scratch)));
         }
         done.lock().unwrap_or_else(PoisonError::into_inner).extend(mine);
     };
     caught(py.detach(|| {
         std::panic::catch_unwind(AssertUnwindSafe(|| {
             pool.in_place_scope(|scope| {
-                for _ in 1..threads.min(n_chunks) {
-                    scope.spawn(|_| take_chunks());
+                for _ in 0..helpers {
+                    scope.spawn(|_| take_pieces());
                 }
-                take_chunks();
+                take_pieces();
             })
         }))
     }))?;
+    spin_after(&pool, helpers);
     let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
-    done.sort_unstable_by_key(|(c, _)| *c);
+    done.sort_unstable_by_key(|(start, _)| *start);
     Ok(done.into_iter().map(|(_, t)| t).collect())
+}
+
+/// How long the helpers of a multi-thread batch spin after it, by default: 5 ms.
+pub const DEFAULT_SPIN_US: u64 = 5_000;
+/// The longest spin [`set_spin`] accepts: one second.
+pub const MAX_SPIN_US: u64 = 1_000_000;
+
+static SPIN_US: AtomicU64 = AtomicU64::new(DEFAULT_SPIN_US);
+/// Counts the calls that took a pool; a spinning helper stops as soon as it changes.
+static CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// Set how long (microseconds, at most [`MAX_SPIN_US`]) the helper threads of a multi-thread
+/// batch keep spinning after it before they go to sleep; return the previous setting. 0: they
+/// sleep at once.
+pub fn set_spin(micros: u64) -> u64 {
+    SPIN_US.swap(micros.min(MAX_SPIN_US), Ordering::Relaxed)
+}
+
+/// The current spin time in microseconds.
+pub fn spin() -> u64 {
+    SPIN_US.load(Ordering::Relaxed)
+}
+
+/// Keep `helpers` threads of `pool` spinning until the spin time is up or the next call takes a
+/// pool, whichever comes first. A sleeping thread takes long to wake on a virtual machine (a
+/// median of 21–112 µs measured here, one call in ten over 1 ms: as long as a whole batch of a
+/// few hundred sentences), so a stream of batches would pay it on every call; OpenMP runtimes
+/// spin before sleeping for the same reason. The calling thread does not wait for this: the
+/// spin runs as a detached task on the helpers, yielding its core to any other runnable thread
+/// now and then.
+fn spin_after(pool: &ThreadPool, helpers: usize) {
+    let micros = spin();
+    if micros == 0 {
+        return;
+    }
+    let call = CALLS.load(Ordering::Relaxed);
+    let until = Instant::now() + Duration::from_micros(micros);
+    for _ in 0..helpers {
+        pool.spawn(move || {
+            let mut rounds = 0u32;
+            while CALLS.load(Ordering::Relaxed) == call {
+                for _ in 0..64 {
+                    std::hint::spin_loop();
+                }
+                rounds = rounds.wrapping_add(1);
+                if rounds % 16 == 0 {
+                    if Instant::now() >= until {
+                        break;
+                    }
+                    std::thread::yield_now();
+                }
+            }
+        });
+    }
 }
 
 /// A caught panic as a `HawkdoveError`.
