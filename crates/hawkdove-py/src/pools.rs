@@ -209,11 +209,11 @@ pub fn spin() -> u64 {
 
 /// Keep `helpers` threads of `pool` spinning until the spin time is up or the next call takes a
 /// pool, whichever comes first. A sleeping thread takes long to wake on a virtual machine (a
-/// median of 21–112 µs measured here, one call in ten over 1 ms: as long as a whole batch of a
-/// few hundred sentences), so a stream of batches would pay it on every call; OpenMP runtimes
-/// spin before sleeping for the same reason. The calling thread does not wait for this: the
-/// spin runs as a detached task on the helpers, yielding its core to any other runnable thread
-/// now and then.
+/// median of 21–112 µs measured here, a tenth of the wake-ups over 82 µs to 1.9 ms depending on
+/// the run: as long as a whole batch of a few hundred sentences), so a stream of batches would
+/// pay it on every call; OpenMP runtimes spin before sleeping for the same reason. The calling
+/// thread does not wait for this: the spin runs as a detached task on the helpers, yielding its
+/// core to any other runnable thread now and then.
 fn spin_after(pool: &ThreadPool, helpers: usize) {
     let micros = spin();
     if micros == 0 {
