@@ -133,12 +133,13 @@ def _cpu_while_sleeping(model: hawkdove.TextClassifier, batch: list[str], spin: 
 
 def test_helpers_spin_after_a_batch_only_when_asked(stance_model, texts):
     batch = texts * 2
-    # With a long spin, a helper thread keeps a core busy while the caller sleeps; with none,
-    # the process is idle. (Generous bounds: CPU time, not speed, and the spinning thread
-    # yields to other work, so a busy machine may give it only part of a core.)
+    # With a long spin, a helper thread keeps a core busy while the caller sleeps. The next call
+    # ends that spin (the first call's helper would spin for a whole second), and with the spin
+    # off none starts: the process is idle. (Generous bounds: CPU time, not speed, and the
+    # spinning thread yields to other work, so a busy machine may give it only part of a core.)
     assert _cpu_while_sleeping(stance_model, batch, 1.0) > 0.03
     assert _cpu_while_sleeping(stance_model, batch, 0.0) < 0.03
-    # A new call ends the spin of the one before: its helpers score again at once.
+    # Answers stay the same while helpers spin between calls on pools of other sizes.
     hawkdove.set_thread_spin(1.0)
     try:
         expected = stance_model.predict_proba(batch)
