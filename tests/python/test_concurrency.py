@@ -117,10 +117,12 @@ def test_thread_spin_setting_and_its_errors():
         hawkdove.set_thread_spin(0.005)
 
 
-def _cpu_while_sleeping(model: hawkdove.TextClassifier, batch: list[str], spin: float) -> float:
-    """Process CPU seconds spent during a 0.2 s sleep right after a two-thread batch."""
+def _cpu_while_sleeping(
+    model: hawkdove.TextClassifier, batch: list[str], spin: float, n_jobs: int = 2
+) -> float:
+    """Process CPU seconds spent during a 0.2 s sleep right after a batch on ``n_jobs``."""
     hawkdove.set_thread_spin(spin)
-    model.n_jobs = 2
+    model.n_jobs = n_jobs
     try:
         model.predict(batch)
         start = time.process_time()
@@ -139,6 +141,10 @@ def test_helpers_spin_after_a_batch_only_when_asked(stance_model, texts):
     # spinning thread yields to other work, so a busy machine may give it only part of a core.)
     assert _cpu_while_sleeping(stance_model, batch, 1.0) > 0.03
     assert _cpu_while_sleeping(stance_model, batch, 0.0) < 0.03
+    # With more threads than cores, at most one helper per core beside the caller's spins: the
+    # 63 helpers of n_jobs=64 would otherwise fill every core.
+    cores = _hawkdove.thread_count(None)
+    assert _cpu_while_sleeping(stance_model, batch * 4, 1.0, n_jobs=64) < (cores - 1) * 0.2 + 0.08
     # Answers stay the same while helpers spin between calls on pools of other sizes.
     hawkdove.set_thread_spin(1.0)
     try:

@@ -207,13 +207,13 @@ pub fn spin() -> u64 {
     SPIN_US.load(Ordering::Relaxed)
 }
 
-/// Keep `helpers` threads of `pool` spinning until the spin time is up or the next call takes a
-/// pool, whichever comes first. A sleeping thread takes long to wake on a virtual machine (a
-/// median of 21–112 µs measured here, a tenth of the wake-ups over 82 µs to 1.9 ms depending on
-/// the run: as long as a whole batch of a few hundred sentences), so a stream of batches would
-/// pay it on every call; OpenMP runtimes spin before sleeping for the same reason. The calling
-/// thread does not wait for this: the spin runs as a detached task on the helpers, yielding its
-/// core to any other runnable thread now and then.
+/// Keep `helpers` threads of `pool` (at most one per core beside the caller's) spinning until
+/// the spin time is up or the next call takes a pool, whichever comes first. A sleeping thread
+/// takes long to wake on a virtual machine (a median of 21–112 µs measured here, a tenth of the
+/// wake-ups over 82 µs to 1.9 ms depending on the run: as long as a whole batch of a few hundred
+/// sentences), so a stream of batches would pay it on every call; OpenMP runtimes spin before
+/// sleeping for the same reason. The calling thread does not wait for this: the spin runs as a
+/// detached task on the helpers, yielding its core to any other runnable thread now and then.
 fn spin_after(pool: &ThreadPool, helpers: usize) {
     let micros = spin();
     if micros == 0 {
@@ -221,7 +221,11 @@ fn spin_after(pool: &ThreadPool, helpers: usize) {
     }
     let call = CALLS.load(Ordering::Relaxed);
     let until = Instant::now() + Duration::from_micros(micros);
-    for _ in 0..helpers {
+    // No more spinning threads than the cores beside the caller's: with more threads than
+    // cores (`n_jobs` above the core count), spinners would take turns with the caller's own
+    // work instead of waiting beside it (libgomp cuts its default spin from 300,000 to 100
+    // rounds when it has more threads than CPUs: GCC's libgomp manual, GOMP_SPINCOUNT).
+    for _ in 0..helpers.min(available().saturating_sub(1)) {
         pool.spawn(move || {
             let mut rounds = 0u32;
             while CALLS.load(Ordering::Relaxed) == call {
