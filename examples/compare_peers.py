@@ -684,20 +684,15 @@ def run_worker(job: dict[str, Any]) -> dict[str, Any]:
             # thread, so its own CPU time counts (the process's would add threads idling from
             # other calls: OpenBLAS's servers, hawkdove's helpers spinning after an all-cores
             # call); an all-cores call counts every thread of the process.
-            cpu_key = {"one_thread": "thread_cpu_seconds"}
-            record["throughput"] = {
-                key: {
+            record["throughput"] = {}
+            for key, s in speed.items():
+                cpu = s["thread_cpu_seconds" if key == "one_thread" else "cpu_seconds"]
+                record["throughput"][key] = {
                     **s,
                     "docs_per_s": len(test) / s["seconds"],
-                    "docs_per_cpu_s": (
-                        len(test) / s[cpu_key.get(key, "cpu_seconds")]
-                        if s[cpu_key.get(key, "cpu_seconds")]
-                        else None
-                    ),
+                    "docs_per_cpu_s": len(test) / cpu if cpu else None,
                     "mb_per_s": n_bytes / 1e6 / s["seconds"],
                 }
-                for key, s in speed.items()
-            }
             record["test_mb"] = n_bytes / 1e6
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / "model"

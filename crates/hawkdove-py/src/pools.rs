@@ -196,10 +196,9 @@ static SPIN_US: AtomicU64 = AtomicU64::new(DEFAULT_SPIN_US);
 static CALLS: AtomicU64 = AtomicU64::new(0);
 
 /// Set how long (microseconds, at most [`MAX_SPIN_US`]) the helper threads of a multi-thread
-/// batch keep spinning after it before they go to sleep; return the previous setting. 0: they
-/// sleep at once.
-pub fn set_spin(micros: u64) -> u64 {
-    SPIN_US.swap(micros.min(MAX_SPIN_US), Ordering::Relaxed)
+/// batch keep spinning after it before they go to sleep. 0: they sleep at once.
+pub fn set_spin(micros: u64) {
+    SPIN_US.store(micros.min(MAX_SPIN_US), Ordering::Relaxed);
 }
 
 /// The current spin time in microseconds.

@@ -145,17 +145,6 @@ pub struct BatchPredictions {
 }
 
 impl BatchPredictions {
-    fn from_rows(rows: &[Scored], probabilities: Vec<f64>, n_classes: usize) -> Self {
-        BatchPredictions {
-            class_index: rows.iter().map(|r| r.class_index).collect(),
-            probabilities,
-            n_classes,
-            scores: rows.iter().map(|r| r.score).collect(),
-            n_features: rows.iter().map(|r| r.n_features).collect(),
-            truncated: rows.iter().map(|r| r.truncated).collect(),
-        }
-    }
-
     /// The batches of `parts` one after the other, as one batch (of texts in that order).
     pub fn concat(parts: impl IntoIterator<Item = BatchPredictions>) -> Self {
         let mut all = BatchPredictions::default();
@@ -419,14 +408,23 @@ impl Model {
 
     /// [`Model::predict_columns`] on the calling thread, with reusable scratch buffers.
     pub fn predict_columns_with<S: AsRef<str>>(&self, texts: &[S], scratch: &mut Scratch) -> BatchPredictions {
-        let k = self.classes().len();
-        let mut probabilities = vec![0.0; texts.len() * k];
-        let rows: Vec<Scored> = texts
-            .iter()
-            .zip(probabilities.chunks_mut(k.max(1)))
-            .map(|(t, p)| self.predict_parts(t.as_ref(), scratch, p))
-            .collect();
-        BatchPredictions::from_rows(&rows, probabilities, k)
+        let (n, k) = (texts.len(), self.classes().len());
+        let mut out = BatchPredictions {
+            class_index: Vec::with_capacity(n),
+            probabilities: vec![0.0; n * k],
+            n_classes: k,
+            scores: Vec::with_capacity(n),
+            n_features: Vec::with_capacity(n),
+            truncated: Vec::with_capacity(n),
+        };
+        for (t, p) in texts.iter().zip(out.probabilities.chunks_mut(k.max(1))) {
+            let scored = self.predict_parts(t.as_ref(), scratch, p);
+            out.class_index.push(scored.class_index);
+            out.scores.push(scored.score);
+            out.n_features.push(scored.n_features);
+            out.truncated.push(scored.truncated);
+        }
+        out
     }
 
     /// Raw (untempered) logits of each text, in order.
