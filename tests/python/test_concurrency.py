@@ -66,17 +66,23 @@ def test_batch_work_releases_the_gil(stance_model, texts):
 @pytest.mark.parametrize("size", [0, 1, 2, 17, 300, 1001])
 def test_batch_columns_identical_whatever_the_threads(stance_model, texts, size):
     """Batches are split into chunks shared by the calling thread and the pool's: every column
-    comes back in input order, bit for bit the same for any thread count."""
+    comes back in input order, bit for bit the same for any thread count, whether the calling
+    thread spins or sleeps while the helpers finish (spin 0)."""
     batch = [texts[i % len(texts)] + (" again" if i % 3 else "") for i in range(size)]
     if size > 2:
         batch[size // 2] = ""  # a text with no features among the others
     expected = stance_model.model_.predict_batch(batch, n_jobs=1)
     assert expected[0].shape == (size,) and expected[1].shape == (size, 3)
-    for n_jobs in (2, 3, -1, 64):
-        got = stance_model.model_.predict_batch(batch, n_jobs=n_jobs)
-        for g, e in zip(got, expected):
-            assert g.dtype == e.dtype
-            np.testing.assert_array_equal(g, e)
+    try:
+        for spin in (0.005, 0.0):
+            hawkdove.set_thread_spin(spin)
+            for n_jobs in (2, 3, -1, 64):
+                got = stance_model.model_.predict_batch(batch, n_jobs=n_jobs)
+                for g, e in zip(got, expected):
+                    assert g.dtype == e.dtype
+                    np.testing.assert_array_equal(g, e)
+    finally:
+        hawkdove.set_thread_spin(0.005)
     single = [stance_model.model_.predict_batch([t], n_jobs=1) for t in batch[:40]]
     for i, one in enumerate(single):
         for column, e in zip(one, expected):

@@ -92,7 +92,8 @@ fn get_thread_spin() -> f64 {
 }
 
 /// Set how long (seconds, 0 to 1) the helper threads of a multi-thread batch keep spinning after
-/// it, so that the next batch finds them awake; 0 puts them to sleep at once.
+/// it, so that the next batch finds them awake; 0 puts them to sleep at once. It also bounds how
+/// long the calling thread spins at the end of a batch while a helper finishes (0: it sleeps).
 #[pyfunction]
 fn set_thread_spin(seconds: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = seconds.py();
