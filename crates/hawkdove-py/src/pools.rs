@@ -186,8 +186,12 @@ where
                     scope.spawn(|_| help());
                 }
                 take_pieces();
-                if threads <= available() {
-                    spin_while(|| finished.load(Ordering::Acquire) < started.load(Ordering::Acquire));
+                // A helper that has not started by now finds no pieces left, so only those that
+                // have started are waited for; rayon's scope still waits for the others.
+                if let Some(until) = spin_deadline().filter(|_| threads <= available()) {
+                    spin_until(until, false, || {
+                        finished.load(Ordering::Acquire) < started.load(Ordering::Acquire)
+                    });
                 }
             })
         }))
@@ -226,50 +230,39 @@ pub fn spin() -> u64 {
 /// sleeping for the same reason. The calling thread does not wait for this: the spin runs as a
 /// detached task on the helpers, yielding its core to any other runnable thread now and then.
 fn spin_after(pool: &ThreadPool, helpers: usize) {
-    let micros = spin();
-    if micros == 0 {
+    let Some(until) = spin_deadline() else {
         return;
-    }
+    };
     let call = CALLS.load(Ordering::Relaxed);
-    let until = Instant::now() + Duration::from_micros(micros);
     // No more spinning threads than the cores beside the caller's: with more threads than
     // cores (`n_jobs` above the core count), spinners would take turns with the caller's own
     // work instead of waiting beside it (libgomp cuts its default spin from 300,000 to 100
     // rounds when it has more threads than CPUs: GCC's libgomp manual, GOMP_SPINCOUNT).
     for _ in 0..helpers.min(available().saturating_sub(1)) {
-        pool.spawn(move || {
-            let mut rounds = 0u32;
-            while CALLS.load(Ordering::Relaxed) == call {
-                for _ in 0..64 {
-                    std::hint::spin_loop();
-                }
-                rounds = rounds.wrapping_add(1);
-                if rounds % 16 == 0 {
-                    if Instant::now() >= until {
-                        break;
-                    }
-                    std::thread::yield_now();
-                }
-            }
-        });
+        pool.spawn(move || spin_until(until, true, || CALLS.load(Ordering::Relaxed) == call));
     }
 }
 
-/// Spin while `busy()` holds, for at most the spin time ([`set_spin`]; 0: not at all). A helper
-/// that has not started by the time the calling thread runs out of pieces finds none left, so
-/// only the helpers that have started are waited for; rayon's scope still waits for the others.
-fn spin_while(busy: impl Fn() -> bool) {
+/// When a spin started now would end ([`set_spin`]), or `None` when spinning is off.
+fn spin_deadline() -> Option<Instant> {
     let micros = spin();
-    if micros == 0 {
-        return;
-    }
-    let until = Instant::now() + Duration::from_micros(micros);
+    (micros > 0).then(|| Instant::now() + Duration::from_micros(micros))
+}
+
+/// Spin while `busy()` holds, until `until` at the latest, checking the clock (and, when
+/// `yielding`, yielding the core to any other runnable thread) every 1,024 rounds.
+fn spin_until(until: Instant, yielding: bool, busy: impl Fn() -> bool) {
     let mut rounds = 0u32;
     while busy() {
         std::hint::spin_loop();
         rounds = rounds.wrapping_add(1);
-        if rounds % 1024 == 0 && Instant::now() >= until {
-            break;
+        if rounds % 1024 == 0 {
+            if Instant::now() >= until {
+                break;
+            }
+            if yielding {
+                std::thread::yield_now();
+            }
         }
     }
 }
