@@ -65,6 +65,13 @@ def test_binary_score_is_two_p_minus_one(binary_model, samples):
     assert binary_model.intercept_.shape == (1,)
 
 
+@pytest.mark.parametrize("fixture", ["stance_model", "binary_model"])
+def test_weights_are_float32_values_in_float64(request, fixture):
+    w = request.getfixturevalue(fixture).model_.weights()
+    assert w.dtype == np.float64 and np.count_nonzero(w) > 0
+    np.testing.assert_array_equal(w.astype(np.float32).astype(np.float64), w)
+
+
 @pytest.mark.parametrize("fixture", ["stance_model", "binary_model", "int_model"])
 def test_coef_and_intercept_reproduce_predict_proba(request, fixture, samples):
     est = request.getfixturevalue(fixture)

@@ -205,7 +205,7 @@ impl PyModel {
     }
 
     /// Weight rows as stored (one row, for the second class, with two classes; else one per
-    /// class), untempered.
+    /// class), untempered: float64 holding float32 values, which scoring reads exactly.
     fn weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let w = self.inner.linear().weights();
         PyArray2::from_vec2(py, w).map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("ragged weights: {e}")))

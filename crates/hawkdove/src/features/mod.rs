@@ -244,7 +244,7 @@ pub struct Scratch {
     sort_buf: Vec<u32>,
     counter: FirstSeenCounter,
     /// `(value before normalizing, weight)` of each column, for [`Featurizer::dot_into`].
-    weighted: Vec<(f32, f64)>,
+    weighted: Vec<(f32, f32)>,
     counts: Vec<(u32, u32)>,
     row: Vec<(u32, f32)>,
 }
@@ -486,7 +486,7 @@ impl Featurizer {
     /// `Σ w_c · x_c` over the row `x` that [`Featurizer::unordered_row_into`] makes of `text`
     /// (exactly: the same values, summed in the same order), with `(w_c, idf_c)` read together
     /// from `columns` (columns past its end weigh 0), and the row's length.
-    pub(crate) fn dot_into(&self, text: &str, scratch: &mut Scratch, columns: &[(f64, f32)]) -> (f64, usize) {
+    pub(crate) fn dot_into(&self, text: &str, scratch: &mut Scratch, columns: &[(f32, f32)]) -> (f64, usize) {
         self.count_into(text, scratch, false);
         let weighted = &mut scratch.weighted;
         weighted.clear();
@@ -497,9 +497,9 @@ impl Featurizer {
         let dot = match self.l2_norm(weighted.iter().map(|e| e.0)) {
             Some(norm) => weighted
                 .iter()
-                .map(|&(v, w)| w * f64::from((f64::from(v) / norm) as f32))
+                .map(|&(v, w)| f64::from(w) * f64::from((f64::from(v) / norm) as f32))
                 .sum::<f64>(),
-            None => weighted.iter().map(|&(v, w)| w * f64::from(v)).sum::<f64>(),
+            None => weighted.iter().map(|&(v, w)| f64::from(w) * f64::from(v)).sum::<f64>(),
         };
         (dot, weighted.len())
     }

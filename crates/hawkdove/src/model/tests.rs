@@ -236,6 +236,29 @@ fn bad_training_inputs() {
 }
 
 #[test]
+fn weights_are_kept_at_f32_precision() {
+    let classes = || vec!["a".to_string(), "b".to_string()];
+    let m = LinearModel::from_parts(classes(), vec![vec![0.1, -1.0 / 3.0, 0.0]], vec![0.1], 3).expect("parts");
+    assert_eq!(m.weights()[0], [f64::from(0.1f32), f64::from(-1.0f32 / 3.0), 0.0]);
+    assert_ne!(m.weights()[0][0], 0.1, "rounded, not kept at f64 precision");
+    assert_eq!(m.intercepts(), [0.1], "intercepts stay f64");
+    for w in [1e300, f64::INFINITY, f64::NAN] {
+        let err = LinearModel::from_parts(classes(), vec![vec![w]], vec![0.0], 1).expect_err("beyond f32");
+        assert!(matches!(err, Error::InvalidParameter { .. }), "{w}: {err}");
+    }
+    for solver in [Solver::Lbfgs, Solver::DualCd] {
+        // NB scaling off: its ratios count the rows holding a column, and every toy row holds
+        // all six, so they would all be 0 and so would every weight.
+        let (x, y) = toy(200, 2);
+        let params = LogisticParams::default().nb_scaling(None).solver(solver);
+        let fitted = LinearModel::fit(&params, &x, &y).expect("fit");
+        let all = fitted.weights().iter().flatten();
+        assert!(all.clone().all(|&w| w == f64::from(w as f32)), "{solver:?}");
+        assert!(all.clone().any(|&w| w != 0.0), "{solver:?}: {:?}", fitted.weights());
+    }
+}
+
+#[test]
 fn splitmix_shuffle_is_a_fixed_permutation() {
     let mut v: Vec<u32> = (0..10).collect();
     SplitMix64::new(1).shuffle(&mut v);

@@ -203,9 +203,11 @@ pub struct Model {
 /// Each column's weight and idf side by side, `(weight, idf)`, so that scoring a two-class
 /// model reads one place per column instead of two arrays (perf on IMDB: the two functions
 /// reading them, a column at a time from arrays of tens of megabytes, took about a sixth of
-/// one-thread scoring's samples).
+/// one-thread scoring's samples). Both are `f32`, which holds the weights exactly (see
+/// [`LinearModel::from_parts`]): eight bytes a column instead of sixteen, which made one-thread
+/// IMDB scoring about 8% faster.
 #[derive(Default)]
-pub(crate) struct ScoringColumns(std::sync::OnceLock<Vec<(f64, f32)>>);
+pub(crate) struct ScoringColumns(std::sync::OnceLock<Vec<(f32, f32)>>);
 
 impl std::fmt::Debug for ScoringColumns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -331,7 +333,7 @@ impl Model {
                     (0..n)
                         .map(|c| {
                             let idf = idf.map_or(Some(1.0), |v| v.get(c).copied()).unwrap_or(1.0);
-                            (w.get(c).copied().unwrap_or(0.0), idf)
+                            (w.get(c).map_or(0.0, |&w| w as f32), idf)
                         })
                         .collect()
                 });
