@@ -268,9 +268,9 @@ impl LinearModel {
     /// Assemble from parts, checking shapes and finiteness.
     ///
     /// Weights are kept at `f32` precision: each is rounded to the nearest `f32` (a relative
-    /// change of at most 2^-24), so that scoring can read them as `f32`, half the memory traffic
-    /// of the largest arrays it touches, while [`LinearModel::weights`], explanations and saved
-    /// files hold exactly the values scoring uses. Intercepts stay `f64`.
+    /// change of at most 2^-24), so that scoring a two-class model can read them as `f32`, half
+    /// the bytes of the largest array it touches, while [`LinearModel::weights`], explanations
+    /// and saved files hold exactly the values scoring uses. Intercepts stay `f64`.
     pub fn from_parts(
         classes: Vec<String>,
         mut weights: Vec<Vec<f64>>,
