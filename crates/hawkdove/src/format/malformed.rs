@@ -117,6 +117,10 @@ pub fn malformed_model_files(valid: &[u8]) -> Vec<MalformedFile> {
         ),
         ("weight null", Box::new(|v| v["weights"][0][0] = json!(null))),
         ("weight string", Box::new(|v| v["weights"][0][0] = json!("1.0"))),
+        (
+            "weight beyond f32's range",
+            Box::new(|v| v["weights"][0][0] = json!(1e300)),
+        ),
         ("intercepts short", Box::new(|v| pop(&mut v["intercepts"]))),
         ("temperature zero", Box::new(|v| v["temperature"] = json!(0.0))),
         ("temperature negative", Box::new(|v| v["temperature"] = json!(-2.0))),

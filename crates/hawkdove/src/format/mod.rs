@@ -322,8 +322,13 @@ fn build(file: ModelFile) -> Result<Model> {
         if row.len() != d {
             return Err(inconsistent(&format!("weights[{r}] length vs features"), d, row.len()));
         }
-        if let Some(j) = row.iter().position(|v| !v.is_finite()) {
-            return Err(invalid(&format!("weights[{r}][{j}]"), "not finite"));
+        // Weights are kept as f32 values (LinearModel::from_parts): one beyond f32's range is
+        // as unusable as an infinite one.
+        if let Some(j) = row.iter().position(|&v| !(v as f32).is_finite()) {
+            return Err(invalid(
+                &format!("weights[{r}][{j}]"),
+                "not finite, or beyond f32's range",
+            ));
         }
     }
     if let Some(j) = file.intercepts.iter().position(|v| !v.is_finite()) {
