@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, FormatError, Result};
 use crate::features::{FeatureSpace, Featurizer, FeaturizerConfig, FittedSpace, Vocabulary};
-use crate::model::LinearModel;
+use crate::model::{stored_weight, LinearModel};
 use crate::score::{Model, ModelParams, Poles};
 
 /// The format version this build writes and reads.
@@ -322,9 +322,8 @@ fn build(file: ModelFile) -> Result<Model> {
         if row.len() != d {
             return Err(inconsistent(&format!("weights[{r}] length vs features"), d, row.len()));
         }
-        // Weights are kept as f32 values (LinearModel::from_parts): one beyond f32's range is
-        // as unusable as an infinite one.
-        if let Some(j) = row.iter().position(|&v| !(v as f32).is_finite()) {
+        // A weight beyond f32's range is as unusable as an infinite one (stored_weight).
+        if let Some(j) = row.iter().position(|&v| !stored_weight(v).is_finite()) {
             return Err(invalid(
                 &format!("weights[{r}][{j}]"),
                 "not finite, or beyond f32's range",

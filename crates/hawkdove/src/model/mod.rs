@@ -254,6 +254,12 @@ impl ParamGuard for LogisticParams {
     }
 }
 
+/// `w` as a weight is stored: rounded to the nearest `f32` (see [`LinearModel::from_parts`]);
+/// not finite when `w` is not, or lies beyond `f32`'s range.
+pub(crate) fn stored_weight(w: f64) -> f64 {
+    f64::from(w as f32)
+}
+
 /// A fitted linear classifier over sparse features.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearModel {
@@ -301,7 +307,7 @@ impl LinearModel {
             }
         }
         for w in weights.iter_mut().flatten() {
-            *w = f64::from(*w as f32);
+            *w = stored_weight(*w);
         }
         if weights.iter().flatten().chain(&intercepts).any(|v| !v.is_finite()) {
             return Err(Error::param(
