@@ -9,7 +9,8 @@
 //! ```
 //!
 //! The same bytes serve [`Model::save`]/[`Model::load`], Python pickling and the bundled models.
-//! Floats are written with serde_json's `float_roundtrip`, so a save/load round trip is exact.
+//! Floats are read back with serde_json's `float_roundtrip` (correctly rounded), so a save/load
+//! round trip is exact. The weights and idf values are `f32`s, written in `f32`'s shortest form.
 //!
 //! Loading never trusts the file: its size is capped before reading ([`MAX_MODEL_BYTES`]),
 //! the format version is read and checked before the body is interpreted, and every size,
@@ -28,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, FormatError, Result};
 use crate::features::{FeatureSpace, Featurizer, FeaturizerConfig, FittedSpace, Vocabulary};
-use crate::model::{stored_weight, LinearModel};
+use crate::model::LinearModel;
 use crate::score::{Model, ModelParams, Poles};
 
 /// The format version this build writes and reads.
@@ -79,7 +80,10 @@ struct ModelFile {
     featurizer: FeaturizerConfig,
     vocabulary: Option<VocabularyFile>,
     idf: Option<Vec<f32>>,
-    weights: Vec<Vec<f64>>,
+    /// `f32`, the precision the model keeps (`stored_weight`): written in `f32`'s shortest form
+    /// and read with `f32`'s own correctly rounded parsing (reading `f32` text as `f64`, then
+    /// rounding, gives the wrong neighbour for ±7.038531e-26; see the format tests).
+    weights: Vec<Vec<f32>>,
     intercepts: Vec<f64>,
     temperature: f64,
     training: Option<TrainingInfo>,
@@ -228,7 +232,13 @@ impl Model {
             featurizer: self.featurizer.config().clone(),
             vocabulary,
             idf: self.featurizer.idf().map(<[f32]>::to_vec),
-            weights: self.linear.weights().to_vec(),
+            // Exact: every weight is an f32 value (stored_weight).
+            weights: self
+                .linear
+                .weights()
+                .iter()
+                .map(|r| r.iter().map(|&w| w as f32).collect())
+                .collect(),
             intercepts: self.linear.intercepts().to_vec(),
             temperature: self.temperature,
             training: Some(TrainingInfo {
@@ -322,13 +332,6 @@ fn build(file: ModelFile) -> Result<Model> {
         if row.len() != d {
             return Err(inconsistent(&format!("weights[{r}] length vs features"), d, row.len()));
         }
-        // A weight beyond f32's range is as unusable as an infinite one (stored_weight).
-        if let Some(j) = row.iter().position(|&v| !stored_weight(v).is_finite()) {
-            return Err(invalid(
-                &format!("weights[{r}][{j}]"),
-                "not finite, or beyond f32's range",
-            ));
-        }
     }
     if let Some(j) = file.intercepts.iter().position(|v| !v.is_finite()) {
         return Err(invalid(&format!("intercepts[{j}]"), "not finite"));
@@ -339,7 +342,13 @@ fn build(file: ModelFile) -> Result<Model> {
             format!("{} is not finite and positive", file.temperature),
         ));
     }
-    let linear = LinearModel::from_parts(file.classes, file.weights, file.intercepts, d)?;
+    // A weight beyond f32's range never gets here: serde_json refuses it ("number out of range").
+    let weights = file
+        .weights
+        .into_iter()
+        .map(|r| r.into_iter().map(f64::from).collect())
+        .collect();
+    let linear = LinearModel::from_parts(file.classes, weights, file.intercepts, d)?;
     let (n_train, params) = file.training.map_or((0, None), |t| (t.n_documents, t.params));
     Ok(Model {
         featurizer,

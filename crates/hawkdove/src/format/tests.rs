@@ -77,6 +77,27 @@ fn round_trip_is_exact() {
 }
 
 #[test]
+fn weights_are_written_in_f32_shortest_form_and_f64_text_still_loads() {
+    let m = trained(&ModelParams::default());
+    let bytes = m.to_bytes().expect("bytes");
+    let as_f32: Vec<Vec<f32>> = m
+        .linear()
+        .weights()
+        .iter()
+        .map(|r| r.iter().map(|&w| w as f32).collect())
+        .collect();
+    let expected = format!("\"weights\":{}", serde_json::to_string(&as_f32).expect("json"));
+    let text = String::from_utf8(bytes).expect("utf-8");
+    assert!(text.contains(&expected), "weights not in f32 form");
+    // A file written before weights were written as f32 holds the same values in f64's form.
+    let old = serde_json::to_value(m.linear().weights()).expect("json");
+    assert!(old.to_string().len() > expected.len() - "\"weights\":".len(), "{old}");
+    let mut v = as_value(&m);
+    v["weights"] = old;
+    assert_eq!(load_value(&v).expect("load").linear(), m.linear());
+}
+
+#[test]
 fn format_version_comes_first() {
     let bytes = trained(&ModelParams::default()).to_bytes().expect("bytes");
     let text = String::from_utf8_lossy(&bytes[..40]).to_string();
@@ -305,4 +326,78 @@ fn a_multi_gigabyte_file_is_refused_by_size() {
     assert!(matches!(r, Err(Error::Format(FormatError::TooLarge { .. }))), "{r:?}");
     assert!(start.elapsed().as_secs() < 5);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The finite `f32` bit patterns among `bits` whose JSON text (serde_json writes an `f32` in
+/// its shortest form) does not read back as the same `f32`: the path of a weight or an idf
+/// value through a model file.
+fn f32_text_misreads(bits: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut text = Vec::with_capacity(32);
+    bits.filter(|&b| {
+        let x = f32::from_bits(b);
+        if !x.is_finite() {
+            return false;
+        }
+        text.clear();
+        let read = serde_json::to_writer(&mut text, &x)
+            .ok()
+            .and_then(|()| serde_json::from_slice::<f32>(&text).ok());
+        read.map(f32::to_bits) != Some(b)
+    })
+    .collect()
+}
+
+/// ±7.038531e-26, whose shortest text read as an `f64` lies exactly halfway between it and its
+/// neighbour, so that rounding the `f64` to `f32` (ties to even) gives the neighbour. Found by
+/// the exhaustive test below when weights were still read as `f64`: the only such `f32`.
+const DOUBLE_ROUNDING_TRAP: u32 = 0x15ae_43fd;
+
+#[test]
+fn f32_text_reads_back_exactly_on_a_sample() {
+    // Every 4,099th bit pattern (both signs, every exponent, subnormals) and the edges.
+    let edges = [
+        0,
+        1,
+        0x007f_ffff,
+        0x0080_0000,
+        0x7f7f_ffff,
+        0x3f80_0000,
+        DOUBLE_ROUNDING_TRAP,
+    ];
+    let sample = (0..=u32::MAX)
+        .step_by(4_099)
+        .chain(edges)
+        .chain(edges.map(|b| b | 0x8000_0000));
+    assert_eq!(f32_text_misreads(sample), Vec::<u32>::new());
+    // Why weights are read as f32: through f64 this one comes back as its neighbour.
+    let x = f32::from_bits(DOUBLE_ROUNDING_TRAP);
+    let text = serde_json::to_string(&x).expect("json");
+    let through_f64 = serde_json::from_str::<f64>(&text).expect("f64") as f32;
+    assert_eq!(through_f64.to_bits(), DOUBLE_ROUNDING_TRAP + 1, "{text}");
+}
+
+#[test]
+fn a_weight_that_double_rounding_would_change_survives_a_round_trip() {
+    let mut v = as_value(&trained(&ModelParams::default()));
+    let x = f32::from_bits(DOUBLE_ROUNDING_TRAP);
+    v["weights"][0][0] = json!(f64::from(x));
+    let m = load_value(&v).expect("load");
+    assert_eq!(m.linear().weights()[0][0], f64::from(x));
+    let bytes = m.to_bytes().expect("bytes");
+    let back = Model::from_bytes(&bytes).expect("load");
+    assert_eq!(back.linear(), m.linear());
+    assert_eq!(back.to_bytes().expect("bytes"), bytes);
+}
+
+/// All 4.3 billion bit patterns: `cargo test --release -p hawkdove -- --ignored every_f32`
+/// (about four minutes on two cores).
+#[test]
+#[ignore]
+fn f32_text_reads_back_exactly_for_every_f32() {
+    use rayon::prelude::*;
+    let misread: Vec<u32> = (0..=u16::MAX)
+        .into_par_iter()
+        .flat_map_iter(|high| f32_text_misreads((0..=u16::MAX).map(move |low| u32::from(high) << 16 | u32::from(low))))
+        .collect();
+    assert_eq!(misread, Vec::<u32>::new());
 }

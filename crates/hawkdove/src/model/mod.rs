@@ -256,7 +256,7 @@ impl ParamGuard for LogisticParams {
 
 /// `w` as a weight is stored: rounded to the nearest `f32` (see [`LinearModel::from_parts`]);
 /// not finite when `w` is not, or lies beyond `f32`'s range.
-pub(crate) fn stored_weight(w: f64) -> f64 {
+fn stored_weight(w: f64) -> f64 {
     f64::from(w as f32)
 }
 
