@@ -154,42 +154,24 @@ impl WordIndex {
         }
     }
 
-    /// Add `new` keys, none of them in the index yet, as the next columns (short ones through
-    /// [`OpenTable::insert_batch`]: the 1.4 million of IMDB took 200 ms one at a time).
-    fn extend_new(&mut self, new: &[NgramKey]) {
+    /// Add `new` keys as the next columns (short ones through [`OpenTable::insert_batch`]: the
+    /// 1.4 million of IMDB took 200 ms one at a time). When one of them is already in the
+    /// index, returns its position in `new`, and the index is left partly extended.
+    fn extend_new(&mut self, new: &[NgramKey]) -> Option<usize> {
         let first = self.len() as u32;
         match self {
             WordIndex::Short { map, keys } => {
                 let items: Vec<(u64, u32)> = new.iter().zip(first..).map(|(&k, c)| (k as u64, c)).collect();
-                map.insert_batch(&items);
+                let duplicate = map.insert_batch(&items);
                 keys.extend(items.iter().map(|i| i.0));
+                duplicate
             }
             WordIndex::Long { map, keys } => {
-                map.extend(new.iter().zip(first..).map(|(&k, c)| (k, c)));
                 keys.extend_from_slice(new);
+                map.reserve(new.len());
+                new.iter().zip(first..).position(|(&k, c)| map.insert(k, c).is_some())
             }
         }
-    }
-
-    /// Add `key` as the next column; `false` (and nothing added) when it is already there.
-    fn push(&mut self, key: NgramKey) -> bool {
-        let col = self.len() as u32;
-        match self {
-            WordIndex::Short { map, keys } => {
-                let k = key as u64;
-                if !map.insert(k, col) {
-                    return false;
-                }
-                keys.push(k);
-            }
-            WordIndex::Long { map, keys } => {
-                if map.insert(key, col).is_some() {
-                    return false;
-                }
-                keys.push(key);
-            }
-        }
-        true
     }
 }
 
@@ -245,17 +227,23 @@ impl Vocabulary {
             ..Vocabulary::default()
         };
         let mut ids = Vec::with_capacity(MAX_WORD_NGRAM);
+        let mut keys = Vec::with_capacity(word_names.len());
         for (col, name) in word_names.iter().enumerate() {
             ids.clear();
             for part in name.split(' ') {
                 if part.is_empty() {
                     return Err(bad_name(col, name, "empty term"));
                 }
-                let next = v.terms.len() as u32;
-                let id = *v.terms.entry(part.into()).or_insert_with(|| {
-                    v.term_names.push(part.into());
-                    next
-                });
+                // Most parts are known terms: look up before allocating a key.
+                let id = match v.terms.get(part) {
+                    Some(&id) => id,
+                    None => {
+                        let id = v.term_names.len() as u32;
+                        v.terms.insert(part.into(), id);
+                        v.term_names.push(part.into());
+                        id
+                    }
+                };
                 ids.push(id);
                 if ids.len() > hi {
                     break;
@@ -264,9 +252,14 @@ impl Vocabulary {
             if ids.len() < lo || ids.len() > hi {
                 return Err(bad_name(col, name, &format!("n-gram order outside {lo}..={hi}")));
             }
-            if !v.words.push(pack(&ids)) {
-                return Err(bad_name(col, name, "duplicate feature"));
-            }
+            keys.push(pack(&ids));
+        }
+        if let Some(col) = v.words.extend_new(&keys) {
+            return Err(bad_name(
+                col,
+                word_names.get(col).map_or("", String::as_str),
+                "duplicate feature",
+            ));
         }
         let offset = word_names.len();
         if !char_names.is_empty() {
@@ -757,7 +750,8 @@ fn push_words<K: Copy + Into<NgramKey>>(
             }
             keys.push(key);
         }
-        index.extend_new(&keys);
+        // None: every key was counted once, so none is in the index yet.
+        let _ = index.extend_new(&keys);
     }
 }
 

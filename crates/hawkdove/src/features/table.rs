@@ -122,19 +122,23 @@ impl<K: SlotKey, V: Copy + Default> OpenTable<K, V> {
 
     /// Insert each of `items` as [`OpenTable::insert`] does, having first read the home slots
     /// of each group of them, so that their cache misses overlap (as in
-    /// [`OpenTable::get_batch`]).
-    pub(crate) fn insert_batch(&mut self, items: &[(K, V)]) {
+    /// [`OpenTable::get_batch`]). Stops at the first item whose key is already present and
+    /// returns its index (the items before it stay inserted).
+    pub(crate) fn insert_batch(&mut self, items: &[(K, V)]) -> Option<usize> {
         self.reserve(self.len + items.len());
-        for group in items.chunks(BATCH) {
+        for (g, group) in items.chunks(BATCH).enumerate() {
             let mut home_keys = [K::default(); BATCH];
             for (&(k, _), h) in group.iter().zip(&mut home_keys) {
                 *h = self.slots.get(self.home(k)).map_or(K::default(), |s| s.0);
             }
             std::hint::black_box(&home_keys);
-            for &(k, v) in group {
-                self.insert(k, v);
+            for (i, &(k, v)) in group.iter().enumerate() {
+                if !self.insert(k, v) {
+                    return Some(g * BATCH + i);
+                }
             }
         }
+        None
     }
 
     /// Make room for `n` keys in all.
@@ -255,8 +259,15 @@ mod tests {
         // Batched inserts give a table with the same answers as one-by-one inserts.
         let items: Vec<(u128, [u32; 2])> = (1..3_000u128).map(|i| (i << 70 | i, [i as u32, 0])).collect();
         let mut b: OpenTable<u128, [u32; 2]> = OpenTable::default();
-        b.insert_batch(&items);
+        assert_eq!(b.insert_batch(&items), None);
         assert_eq!(b.len(), t.len());
+        // A batch stops at its first key already present, after inserting those before it.
+        let more = [(1 << 80, [1, 1]), (5 << 70 | 5, [9, 9]), (2 << 80, [2, 2])];
+        assert_eq!(b.insert_batch(&more), Some(1));
+        assert_eq!(
+            (b.get(1 << 80), b.get(5 << 70 | 5), b.get(2 << 80)),
+            (Some([1, 1]), Some([5, 0]), None)
+        );
         let mut again = Vec::new();
         b.get_batch(&keys, &mut again);
         assert_eq!(again, want);

@@ -264,6 +264,24 @@ fn corrupt_files_are_rejected() {
             ..
         }))
     ));
+    // A newer writer's file whose body this build cannot parse is still told by its version.
+    let newer = mutate(&|v| {
+        v["format_version"] = json!(2);
+        v["weights"] = json!({"layout": "some future form"});
+    });
+    assert!(matches!(
+        load_value(&newer),
+        Err(Error::Format(FormatError::UnsupportedVersion { found: 2, .. }))
+    ));
+    let mut featurizer: Value =
+        serde_json::from_slice(&trained(&ModelParams::default()).featurizer().to_bytes().expect("bytes"))
+            .expect("json");
+    featurizer["format_version"] = json!(3);
+    featurizer["idf"] = json!("future");
+    assert!(matches!(
+        crate::Featurizer::from_bytes(&serde_json::to_vec(&featurizer).expect("json")),
+        Err(Error::Format(FormatError::UnsupportedVersion { found: 3, .. }))
+    ));
 }
 
 #[test]
