@@ -13,7 +13,7 @@
 //! round trip is exact. The weights and idf values are `f32`s, written in `f32`'s shortest form.
 //!
 //! Loading never trusts the file: its size is capped before reading ([`MAX_MODEL_BYTES`]),
-//! the format version is read and checked before the body is interpreted, and every size,
+//! the format version is checked before anything in the body is used, and every size,
 //! index, label and number is validated. JSON arrays carry no declared lengths, so nothing is
 //! ever allocated from a number written in the file; memory stays proportional to the bytes
 //! read. Loading only parses data: nothing in a model file is ever executed.
@@ -148,7 +148,7 @@ fn check_header(bytes: &[u8]) -> Result<()> {
 /// Parse `bytes` as a file of this build's format version. The body is parsed once; only when it
 /// does not parse, or holds another version, is the header read on its own, so that a newer
 /// writer's file gets `UnsupportedVersion` and a corrupt one its JSON error (reading the header
-/// first cost a second pass over the whole file: about a tenth of loading IMDB's model).
+/// first, as before, cost a second pass over the whole file).
 fn parse_versioned<T: serde::de::DeserializeOwned>(bytes: &[u8], version: impl Fn(&T) -> u64) -> Result<T> {
     let parsed = serde_json::from_slice::<T>(bytes);
     if let Ok(file) = &parsed {
