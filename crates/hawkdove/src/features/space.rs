@@ -228,22 +228,16 @@ impl Vocabulary {
         };
         let mut ids = Vec::with_capacity(MAX_WORD_NGRAM);
         let mut keys = Vec::with_capacity(word_names.len());
+        // Terms through the fit's interner: most are known, and those of at most 15 bytes are
+        // found by their packed bytes, with no string hashed, compared or allocated.
+        let mut terms = Interner::default();
         for (col, name) in word_names.iter().enumerate() {
             ids.clear();
             for part in name.split(' ') {
                 if part.is_empty() {
                     return Err(bad_name(col, name, "empty term"));
                 }
-                // Most parts are known terms: look up before allocating a key.
-                let id = match v.terms.get(part) {
-                    Some(&id) => id,
-                    None => {
-                        let id = v.term_names.len() as u32;
-                        v.terms.insert(part.into(), id);
-                        v.term_names.push(part.into());
-                        id
-                    }
-                };
+                let id = terms.id(part);
                 ids.push(id);
                 if ids.len() > hi {
                     break;
@@ -260,6 +254,11 @@ impl Vocabulary {
                 word_names.get(col).map_or("", String::as_str),
                 "duplicate feature",
             ));
+        }
+        v.term_names = terms.into_list();
+        v.terms.reserve(v.term_names.len());
+        for (id, t) in v.term_names.iter().enumerate() {
+            v.terms.insert(t.clone(), id as u32);
         }
         let offset = word_names.len();
         if !char_names.is_empty() {
