@@ -176,6 +176,18 @@ impl WordIndex {
 }
 
 impl Vocabulary {
+    /// Set the term list (a term's id is its index; an empty name is an id no column uses) and
+    /// index the named terms by name.
+    fn set_term_names(&mut self, names: Vec<Box<str>>) {
+        self.terms.reserve(names.len());
+        for (id, t) in names.iter().enumerate() {
+            if !t.is_empty() {
+                self.terms.insert(t.clone(), id as u32);
+            }
+        }
+        self.term_names = names;
+    }
+
     pub(crate) fn n_features(&self) -> usize {
         self.words.len() + self.char_names.len()
     }
@@ -255,11 +267,7 @@ impl Vocabulary {
                 "duplicate feature",
             ));
         }
-        v.term_names = terms.into_list();
-        v.terms.reserve(v.term_names.len());
-        for (id, t) in v.term_names.iter().enumerate() {
-            v.terms.insert(t.clone(), id as u32);
-        }
+        v.set_term_names(terms.into_list());
         let offset = word_names.len();
         if !char_names.is_empty() {
             let Some((clo, chi)) = config.char_ngrams else {
@@ -962,17 +970,14 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
         vocab.char_names.push(name.to_string());
     }
     // Every term keeps its id (the keys use them); only terms some column uses get a name.
-    vocab.term_names = interned
-        .terms
-        .iter()
-        .zip(&used_terms)
-        .map(|(t, &used)| if used { t.clone() } else { Box::default() })
-        .collect();
-    for (id, t) in vocab.term_names.iter().enumerate() {
-        if !t.is_empty() {
-            vocab.terms.insert(t.clone(), id as u32);
-        }
-    }
+    vocab.set_term_names(
+        interned
+            .terms
+            .iter()
+            .zip(&used_terms)
+            .map(|(t, &used)| if used { t.clone() } else { Box::default() })
+            .collect(),
+    );
 
     // Each training document's (column, count) pairs, straight from the interned ids. At
     // most one per n-gram position (word and character) and extra count.
