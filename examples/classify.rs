@@ -170,8 +170,8 @@ fn write_json(
             "index": i,
             "span": [p.segment.span.start, p.segment.span.end],
             "text": p.text,
-            "stance": {"label": p.prediction.label, "score": p.prediction.score, "probabilities": probabilities(stance, &p.prediction)},
-            "sentiment": {"label": s.prediction.label, "score": s.prediction.score, "probabilities": probabilities(sentiment, &s.prediction)},
+            "stance": prediction_json(stance, &p.prediction),
+            "sentiment": prediction_json(sentiment, &s.prediction),
         });
         if let Some(n) = cli.explain {
             obj["stance"]["explanation"] = Value::Array(contributions(&stance.explain(&p.text), n));
@@ -181,13 +181,33 @@ fn write_json(
     }
     if !cli.lines {
         let summary = |d: &DocumentScore| {
-            json!({"score": d.score, "interval": d.interval, "confidence": d.confidence,
+            json!({"score": d.score, "interval": d.interval, "confidence": d.confidence, "abstained": d.n_abstained,
                    "class_shares": d.class_shares.iter().map(|(c, v)| (c.clone(), json!(v))).collect::<Map<_, _>>()})
         };
         let obj = json!({"document": {"file": name, "passages": doc.passages.len(), "stance": summary(doc), "sentiment": summary(sdoc)}});
         writeln!(out, "{obj}")?;
     }
     Ok(())
+}
+
+/// A passage's prediction as JSON: `label` is null, and `abstained` gives the reason, when the
+/// model declined to label it.
+fn prediction_json(model: &Model, p: &Prediction) -> Value {
+    match &p.abstained {
+        Some(reason) => json!({"label": null, "score": null, "abstained": reason.to_string()}),
+        None => json!({"label": p.label, "score": p.score, "probabilities": probabilities(model, p)}),
+    }
+}
+
+/// The label and score columns of the table: `unknown` and a dash when the model abstained.
+fn label_cells(color: bool, p: &Prediction) -> (String, String) {
+    match &p.abstained {
+        Some(_) => (format!("{:>6}", "—"), "unknown".to_string()),
+        None => (
+            paint(color, score_color(p.score), &format!("{:>+6.2}", p.score)),
+            p.label.clone(),
+        ),
+    }
 }
 
 fn paint(color: bool, code: &str, s: &str) -> String {
@@ -240,38 +260,47 @@ fn write_table(
     )?;
     for (i, (p, s)) in doc.passages.iter().zip(&sdoc.passages).enumerate() {
         let e = stance.explain(&p.text);
-        let (toward_neg, toward_pos) = e.top(n_explain);
-        // Show each driver as the words of the text it came from.
+        // The strongest contributions by size, each with its direction (+ toward the positive
+        // pole, − toward the negative), shown as the words of the text they came from.
+        let mut strongest: Vec<&hawkdove::explain::FeatureContribution> =
+            e.features.iter().filter(|f| f.to_score != 0.0).collect();
+        strongest.sort_by(|a, b| {
+            b.to_score
+                .abs()
+                .total_cmp(&a.to_score.abs())
+                .then(a.column.cmp(&b.column))
+        });
         let words = |f: &hawkdove::explain::FeatureContribution| {
             f.spans
                 .first()
                 .and_then(|sp| p.text.get(sp.clone()))
                 .map_or_else(|| f.name.clone(), |w| truncate(w, 30).to_lowercase())
         };
-        let drivers: Vec<String> = toward_pos
-            .iter()
-            .map(|f| format!("+{}", words(f)))
-            .chain(toward_neg.iter().map(|f| format!("−{}", words(f))))
-            .take(n_explain)
-            .collect();
+        let drivers: Vec<String> = if p.prediction.abstained.is_some() {
+            Vec::new()
+        } else {
+            strongest
+                .iter()
+                .take(n_explain)
+                .map(|f| format!("{}{}", if f.to_score > 0.0 { "+" } else { "−" }, words(f)))
+                .collect()
+        };
+        let (stance_score, stance_label) = label_cells(color, &p.prediction);
+        let (sentiment_score, sentiment_label) = label_cells(color, &s.prediction);
+        let note = match &p.prediction.abstained {
+            Some(reason) => format!("[no label: {reason}]"),
+            None => format!("[{}]", drivers.join(", ")),
+        };
         writeln!(
             out,
-            "{:>3}  {} {:<12}  {} {:<9}  {}  [{}]",
+            "{:>3}  {} {:<12}  {} {:<9}  {}  {}",
             i + 1,
-            paint(
-                color,
-                score_color(p.prediction.score),
-                &format!("{:>+6.2}", p.prediction.score)
-            ),
-            p.prediction.label,
-            paint(
-                color,
-                score_color(s.prediction.score),
-                &format!("{:>+6.2}", s.prediction.score)
-            ),
-            s.prediction.label,
+            stance_score,
+            stance_label,
+            sentiment_score,
+            sentiment_label,
             truncate(&p.text, 70),
-            drivers.join(", ")
+            note
         )?;
     }
     if !cli.lines && !doc.passages.is_empty() {
@@ -292,6 +321,14 @@ fn write_table(
             doc.confidence * 100.0,
             shares(doc)
         )?;
+        if doc.n_abstained > 0 {
+            writeln!(
+                out,
+                "left out: {} of {} passages had no stance label (another language, or nothing the model knows)",
+                doc.n_abstained,
+                doc.passages.len()
+            )?;
+        }
         writeln!(
             out,
             "document sentiment {:+.3} [{:+.3}, {:+.3}]; passages: {}",

@@ -42,6 +42,9 @@ pub struct ModelOptions {
     /// Naive-Bayes log-count-ratio scaling with this smoothing.
     #[arg(long)]
     pub nb_alpha: Option<f64>,
+    /// Turn Naive-Bayes log-count-ratio scaling off.
+    #[arg(long, conflicts_with = "nb_alpha")]
+    pub no_nb: bool,
     /// Snowball stemmer language (e.g. english).
     #[arg(long)]
     pub stemmer: Option<String>,
@@ -138,6 +141,9 @@ impl ModelOptions {
         }
         if let Some(a) = self.nb_alpha {
             l = l.nb_scaling(Some(a));
+        }
+        if self.no_nb {
+            l = l.nb_scaling(None);
         }
         if let Some(cw) = &self.class_weight {
             l = match cw.as_str() {

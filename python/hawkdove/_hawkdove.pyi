@@ -11,6 +11,7 @@ __all__ = [
     "FORMAT_VERSION",
     "MAX_MODEL_BYTES",
     "STANCE_LEXICON",
+    "SENTIMENT_LEXICON",
     "Model",
     "Featurizer",
     "default_params",
@@ -40,6 +41,7 @@ __version__: str
 FORMAT_VERSION: int
 MAX_MODEL_BYTES: int
 STANCE_LEXICON: str
+SENTIMENT_LEXICON: str
 
 _Texts = Iterable[str]
 _Csr = tuple[
@@ -88,6 +90,7 @@ class Model:
         npt.NDArray[np.float64],
         npt.NDArray[np.int64],
         npt.NDArray[np.bool_],
+        list[str | None] | None,
     ]: ...
     def transform(self, texts: _Texts, *, n_jobs: int | None = None) -> _Csr: ...
     def explain(self, text: str) -> str: ...

@@ -118,18 +118,23 @@ def _optional_int(name: str, value: Any) -> int | None:
     return int(value)
 
 
+#: The lexicons shipped with hawkdove, by the name the ``lexicon`` parameter accepts.
+SHIPPED_LEXICONS = {"stance": _hawkdove.STANCE_LEXICON, "sentiment": _hawkdove.SENTIMENT_LEXICON}
+
+
 def _lexicon(value: Any) -> dict[str, Any] | None:
-    # None; "stance" (the lexicon shipped with hawkdove); {pole: [phrase, ...]}; or a sequence
-    # of (pole, phrase) pairs. The core checks poles and phrases.
+    # None; "stance" or "sentiment" (the lexicons shipped with hawkdove); {pole: [phrase, ...]};
+    # or a sequence of (pole, phrase) pairs. The core checks poles and phrases.
     if value is None:
         return None
     if isinstance(value, str):
-        if value != "stance":
+        if value not in SHIPPED_LEXICONS:
             raise ValueError(
-                f"lexicon must be None, 'stance', a dict {{pole: [phrases]}} or (pole, phrase) "
-                f"pairs; got the str {value!r} (read a lexicon file with hawkdove.read_lexicon)"
+                f"lexicon must be None, 'stance', 'sentiment', a dict {{pole: [phrases]}} or "
+                f"(pole, phrase) pairs; got the str {value!r} (read a lexicon file with "
+                f"hawkdove.read_lexicon)"
             )
-        pairs = _hawkdove.parse_lexicon(_hawkdove.STANCE_LEXICON)
+        pairs = _hawkdove.parse_lexicon(SHIPPED_LEXICONS[value])
     elif isinstance(value, Mapping):
         pairs = []
         for pole, phrases in value.items():
@@ -225,6 +230,11 @@ def model_params(p: Mapping[str, Any], poles: tuple[str, str] | None) -> dict[st
         logistic["seed"] = seed
         params["seed"] = seed
     params["poles"] = None if poles is None else {"negative": poles[0], "positive": poles[1]}
+    abstain = p.get("abstain")
+    if abstain is not None:
+        if not isinstance(abstain, str):
+            raise TypeError(f"abstain must be None or an ISO 639-3 language code, got {abstain!r}")
+        params["abstain"] = {"no_features": True, "language": abstain}
     return params
 
 
@@ -245,8 +255,9 @@ def _lexicon_kwarg(lexicon: Mapping[str, Any] | None) -> Any:
     if lexicon is None:
         return None
     pairs = [(e["pole"], e["phrase"]) for e in lexicon["entries"]]
-    if pairs == _hawkdove.parse_lexicon(_hawkdove.STANCE_LEXICON):
-        return "stance"
+    for name, text in SHIPPED_LEXICONS.items():
+        if pairs == _hawkdove.parse_lexicon(text):
+            return name
     return pairs
 
 
@@ -316,6 +327,7 @@ def model_kwargs(params: Mapping[str, Any]) -> dict[str, Any]:
         if calibration == "none"
         else int(calibration["temperature"]["folds"]),
         poles=None if poles is None else (poles["negative"], poles["positive"]),
+        abstain=(params.get("abstain") or {}).get("language"),
         random_state=None if seeds_default else int(logistic["seed"]),
     )
     return kwargs

@@ -22,7 +22,10 @@ class Scores:
     1), ``scores`` (in [−1, 1]: negative leans toward ``poles[0]``, positive toward
     ``poles[1]``), ``n_features`` (non-zero features per text; 0 means nothing the model knows:
     the prediction is then the prior), ``truncated`` (True where a text was longer than the
-    core's token cap and only its beginning was read), ``classes``, ``poles``.
+    core's token cap and only its beginning was read), ``abstained`` (an object array: the reason
+    the model declined to label a text, such as ``"language rus"`` or ``"no known feature"``,
+    else None; the label of such a text is None, and its score and probabilities are only the
+    model's prior), ``classes``, ``poles``.
     """
 
     def __init__(
@@ -34,7 +37,14 @@ class Scores:
         classes: np.ndarray,
         poles: tuple[Any, Any],
         truncated: np.ndarray | None = None,
+        abstained: list[str | None] | None = None,
     ) -> None:
+        self.abstained = np.array(
+            [None] * len(scores) if abstained is None else abstained, dtype=object
+        )
+        if abstained is not None and any(a is not None for a in abstained):
+            labels = labels.astype(object)
+            labels[[a is not None for a in abstained]] = None
         self.labels = labels
         self.probabilities = probabilities
         self.scores = scores
@@ -48,12 +58,13 @@ class Scores:
 
     def to_dict(self) -> dict[str, Any]:
         """Columns as lists: ``label``, ``score``, ``p_<class>`` for each class,
-        ``n_features``, ``truncated``."""
+        ``n_features``, ``truncated``, ``abstained``."""
         out: dict[str, Any] = {"label": self.labels.tolist(), "score": self.scores.tolist()}
         for j, c in enumerate(self.classes):
             out[f"p_{c}"] = self.probabilities[:, j].tolist()
         out["n_features"] = self.n_features.tolist()
         out["truncated"] = self.truncated.tolist()
+        out["abstained"] = self.abstained.tolist()
         return out
 
     def to_frame(self, index: Any = None) -> Any:
@@ -65,6 +76,7 @@ class Scores:
             data[f"p_{c}"] = self.probabilities[:, j]
         data["n_features"] = self.n_features
         data["truncated"] = self.truncated
+        data["abstained"] = self.abstained
         return pd.DataFrame(data, index=index)
 
     def __repr__(self) -> str:
@@ -74,7 +86,7 @@ class Scores:
 class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """hawkdove's sparse linear text classifier, with scikit-learn's estimator interface.
 
-    Featurizer: ``ngram_range`` (word n-gram orders, up to 4), ``char_ngram_range`` (character
+    Featurizer: ``ngram_range (word n-gram orders, up to 4), ``char_ngram_range`` (character
     n-grams within words, or None), ``min_df`` / ``max_df`` (an int counts documents, a float is
     a fraction), ``max_features``, ``hashing_bits`` (feature hashing into 2**bits columns instead
     of a vocabulary) and ``hashing_seed``, ``weighting`` (``"binary"``, ``"tf"`` or
@@ -92,7 +104,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     ``max_iter``, ``fit_intercept``, ``intercept_scaling``, ``nb_alpha`` (Naive-Bayes feature
     scaling, None to turn off), ``calibration_folds`` (temperature scaling fitted on that many
     cross-validation folds, or None), ``poles`` (``(negative, positive)`` classes of the score),
-    ``random_state`` (None keeps the fixed default seeds), ``n_jobs`` (threads for fitting and
+    ``abstain`` (None: label every text; an ISO 639-3 language code such as ``"eng"``: give no
+    label to texts in another language or with no known feature, reported in
+    ``Scores.abstained`` and left out of document scores; ``predict`` still returns the prior's
+    class for them), ``random_state`` (None keeps the fixed default seeds), ``n_jobs`` (threads for fitting and
     batch prediction; None or -1: every core).
 
     Defaults are the core's (see the README). Labels may be str or int; ``classes_`` keeps
@@ -132,6 +147,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         nb_alpha: float | None = 1.0,
         calibration_folds: int | None = None,
         poles: tuple[Any, Any] | None = None,
+        abstain: str | None = None,
         random_state: int | None = None,
         n_jobs: int | None = None,
     ) -> None:
@@ -196,7 +212,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def _predict_raw(
         self, X: Any
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str | None] | None]:
         return self._model().predict_batch(_inputs.texts(X), n_jobs=self.n_jobs)  # type: ignore[no-any-return]
 
     def predict(self, X: Any) -> np.ndarray:
@@ -219,7 +235,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def score_texts(self, X: Any) -> Scores:
         """Labels, probabilities, scores and feature counts of a batch, in one pass."""
-        index, proba, score, n_features, truncated = self._predict_raw(X)
+        index, proba, score, n_features, truncated, abstained = self._predict_raw(X)
         return Scores(
             labels=self.classes_[self._inverse[index]],
             probabilities=proba[:, self._order],
@@ -228,6 +244,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             classes=self.classes_,
             poles=self.poles_,
             truncated=truncated,
+            abstained=abstained,
         )
 
     def transform(self, X: Any) -> Matrix:

@@ -11,6 +11,15 @@ from hawkdove.explain import NEGATIVE_RGB, POSITIVE_RGB, _rgba, mark_up
 PASSAGE_COLUMNS = ["start", "end", "paragraph", "kind", "text", "weight", "label", "score"]
 
 
+def _reason(abstained: Any) -> str | None:
+    """The core's abstention record as the text ``Scores.abstained`` uses."""
+    if not abstained:
+        return None
+    if abstained.get("reason") == "language":
+        return f"language {abstained.get('detected')}"
+    return "no known feature"
+
+
 class DocumentScore:
     """A document's position on the score scale, with an honest uncertainty.
 
@@ -21,8 +30,10 @@ class DocumentScore:
     ``positive_pole``, ``text`` and ``passages``: one dict per passage in document order with
     ``start``, ``end`` (``str`` offsets: ``text[start:end]``), ``paragraph``, ``kind``
     (``"sentence"``, ``"headline"`` or ``"line"``), ``text``, ``weight`` (its word count),
-    ``label``, ``score``, ``probabilities`` (``{class: p}``), ``n_features`` and
-    ``truncated``.
+    ``label``, ``score``, ``probabilities`` (``{class: p}``), ``n_features``, ``truncated``
+    and ``abstained`` (why the model declined to label the passage, e.g. ``"language rus"``,
+    else None; such a passage has label None and weight 0, and is left out of the score, the
+    interval and the shares); ``n_abstained`` counts them.
     """
 
     def __init__(
@@ -43,9 +54,11 @@ class DocumentScore:
         self.negative_pole, self.positive_pole = poles
         self.class_shares = {to_user(c): float(v) for c, v in raw["class_shares"]}
         self.mean_probabilities = {to_user(c): float(v) for c, v in raw["mean_probabilities"]}
+        self.n_abstained = int(raw.get("n_abstained", 0))
         self.passages = []
         for p in raw["passages"]:
             segment, prediction = p["segment"], p["prediction"]
+            abstained = prediction.get("abstained")
             self.passages.append(
                 {
                     "start": int(segment["span"]["start"]),
@@ -54,13 +67,14 @@ class DocumentScore:
                     "kind": segment["kind"],
                     "text": p["text"],
                     "weight": float(p["weight"]),
-                    "label": to_user(prediction["label"]),
+                    "label": None if abstained else to_user(prediction["label"]),
                     "score": float(prediction["score"]),
                     "probabilities": {
                         to_user(c): float(v) for c, v in zip(classes, prediction["probabilities"])
                     },
                     "n_features": int(prediction["n_features"]),
                     "truncated": bool(prediction.get("truncated", False)),
+                    "abstained": _reason(abstained),
                 }
             )
 
@@ -78,6 +92,7 @@ class DocumentScore:
             "mean_probabilities": dict(self.mean_probabilities),
             "negative_pole": self.negative_pole,
             "positive_pole": self.positive_pole,
+            "n_abstained": self.n_abstained,
             "passages": [dict(p, probabilities=dict(p["probabilities"])) for p in self.passages],
         }
 
@@ -91,8 +106,10 @@ class DocumentScore:
             row.update({f"p_{c}": p["probabilities"][c] for c in self.classes})
             row["n_features"] = p["n_features"]
             row["truncated"] = p["truncated"]
+            row["abstained"] = p["abstained"]
             rows.append(row)
-        columns = PASSAGE_COLUMNS + [f"p_{c}" for c in self.classes] + ["n_features", "truncated"]
+        extra = ["n_features", "truncated", "abstained"]
+        columns = PASSAGE_COLUMNS + [f"p_{c}" for c in self.classes] + extra
         return pd.DataFrame(rows, columns=columns)
 
     def __repr__(self) -> str:

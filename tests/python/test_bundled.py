@@ -23,7 +23,7 @@ def test_bundled_models_are_fitted_estimators():
     assert st.poles_ == ("conciliatory", "hard-line")
     assert se.poles_ == ("negative", "positive")
     assert st.temperature_ != 1.0  # calibrated
-    assert st.lexicon == "stance" and se.lexicon is None
+    assert st.lexicon == "stance" and se.lexicon == "sentiment"
     assert hawkdove.stance(n_jobs=1).n_jobs == 1
     st.set_params(C=1.0)  # a fresh estimator each call: the next one is unchanged
     assert hawkdove.stance().C == 8.0
@@ -137,3 +137,46 @@ def test_lexicon_parameter(texts, stance_labels, samples, tmp_path):
         hawkdove.TextClassifier(lexicon={"bad pole": ["x"]}).fit(texts, stance_labels)
     with pytest.raises(hawkdove.HawkdoveError):
         hawkdove._hawkdove.parse_lexicon("no tab here")
+
+
+def test_bundled_models_abstain_on_other_languages():
+    texts = [
+        "The ministry froze the assets of three state banks.",
+        "Министерство иностранных дел вызвало посла и выразило решительный протест.",
+        "外交部发言人表示，中方坚决反对任何形式的制裁。",
+        "zzqx vbnmw",
+    ]
+    for model in ("stance", "sentiment"):
+        scores = hawkdove.score(texts, model)
+        assert scores.abstained.tolist() == [None, "language rus", "language cmn", "no known feature"]
+        assert scores.labels[0] is not None
+        assert scores.labels[1:].tolist() == [None, None, None]
+        frame = scores.to_frame()
+        assert frame["abstained"].tolist()[1] == "language rus"
+    est = hawkdove.stance()
+    assert est.abstain == "eng"
+    assert len(est.predict(texts)) == 4  # scikit-learn's predict still gives a class per text
+    # pickling keeps the policy
+    again = pickle.loads(pickle.dumps(est))
+    assert again.score_texts(texts).abstained.tolist()[1] == "language rus"
+
+
+def test_document_scores_leave_abstained_passages_out():
+    english = "The ministry froze the assets of three state banks.\n\nBoth sides agreed to resume talks in Oman."
+    mixed = english + "\n\nМинистерство иностранных дел вызвало посла и выразило решительный протест."
+    a, b = hawkdove.score_document(english), hawkdove.score_document(mixed)
+    assert (a.n_abstained, b.n_abstained) == (0, 1)
+    assert b.score == a.score and b.interval == a.interval
+    last = b.passages[-1]
+    assert last["label"] is None and last["abstained"] == "language rus" and last["weight"] == 0.0
+    assert b.to_frame()["abstained"].tolist()[-1] == "language rus"
+
+
+def test_user_models_never_abstain_by_default():
+    model = hawkdove.TextClassifier().fit(["froze assets", "resumed talks"], ["hard-line", "conciliatory"])
+    s = model.score_texts(["Министерство иностранных дел"])
+    assert s.abstained.tolist() == [None] and s.labels[0] is not None
+    opted = hawkdove.TextClassifier(abstain="eng").fit(
+        ["froze assets", "resumed talks"], ["hard-line", "conciliatory"]
+    )
+    assert opted.score_texts(["Министерство иностранных дел"]).abstained.tolist() == ["language rus"]

@@ -119,6 +119,7 @@ fn _hawkdove(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FORMAT_VERSION", hawkdove::format::FORMAT_VERSION)?;
     m.add("MAX_MODEL_BYTES", hawkdove::format::MAX_MODEL_BYTES)?;
     m.add("STANCE_LEXICON", hawkdove::bundled::STANCE_LEXICON)?;
+    m.add("SENTIMENT_LEXICON", hawkdove::bundled::SENTIMENT_LEXICON)?;
     m.add_class::<model::PyModel>()?;
     m.add_class::<featurizer::PyFeaturizer>()?;
     m.add_function(wrap_pyfunction!(default_params, m)?)?;

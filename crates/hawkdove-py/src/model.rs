@@ -26,6 +26,7 @@ type Predictions<'py> = (
     Bound<'py, PyArray1<f64>>,
     Bound<'py, PyArray1<i64>>,
     Bound<'py, PyArray1<bool>>,
+    Option<Vec<Option<String>>>,
 );
 
 /// A feature weight as `(name, column, weight)`.
@@ -222,7 +223,8 @@ impl PyModel {
     }
 
     /// Predict a batch: `(class_index, probabilities, score, n_features, truncated)` arrays, in
-    /// input order.
+    /// input order, then the reason the model abstained on each text (`None` where it did not),
+    /// or `None` for a model that never abstains.
     #[pyo3(signature = (texts, *, n_jobs=None))]
     fn predict_batch<'py>(
         &self,
@@ -253,6 +255,13 @@ impl PyModel {
             batch.scores.into_pyarray(py),
             to_i64(batch.n_features).into_pyarray(py),
             batch.truncated.into_pyarray(py),
+            (!self.inner.abstain_policy().is_off()).then(|| {
+                batch
+                    .abstained
+                    .iter()
+                    .map(|a| a.as_ref().map(|a| a.to_string()))
+                    .collect()
+            }),
         ))
     }
 

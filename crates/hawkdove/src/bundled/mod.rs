@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::features::{DocFrequency, FeatureSpace, Lexicon, Weighting};
 use crate::model::SplitMix64;
-use crate::score::{Calibration, Model, ModelParams, Poles};
+use crate::score::{AbstainPolicy, Calibration, Model, ModelParams, Poles};
 
 /// The bundled stance model file (trained by `cargo run --release --example train_bundled`).
 pub const STANCE_MODEL: &[u8] = include_bytes!("../../models/stance.json");
@@ -16,6 +16,8 @@ pub const STANCE_MODEL: &[u8] = include_bytes!("../../models/stance.json");
 pub const SENTIMENT_MODEL: &[u8] = include_bytes!("../../models/sentiment.json");
 /// The stance lexicon shipped with the crate (`data/lexicon/stance.tsv`).
 pub const STANCE_LEXICON: &str = include_str!("../../data/lexicon/stance.tsv");
+/// The sentiment lexicon shipped with the crate (`data/lexicon/sentiment.tsv`).
+pub const SENTIMENT_LEXICON: &str = include_str!("../../data/lexicon/sentiment.tsv");
 
 impl Model {
     /// The bundled stance model: conciliatory / neutral / hard-line, score
@@ -43,6 +45,9 @@ pub fn params(axis: Axis) -> Result<ModelParams> {
     p.featurizer.weighting = Weighting::Binary;
     p.calibration = Calibration::Temperature { folds: 5 };
     p.seed = 0;
+    // English only: a passage in another language, or with nothing the model knows, gets no
+    // label rather than the prior.
+    p.abstain = AbstainPolicy::for_language("eng");
     match axis {
         Axis::Stance => {
             p.featurizer.lexicon = Some(Lexicon::parse(STANCE_LEXICON)?);
@@ -52,6 +57,7 @@ pub fn params(axis: Axis) -> Result<ModelParams> {
             });
         }
         Axis::Sentiment => {
+            p.featurizer.lexicon = Some(Lexicon::parse(SENTIMENT_LEXICON)?);
             p.poles = Some(Poles {
                 negative: "negative".into(),
                 positive: "positive".into(),
@@ -104,6 +110,53 @@ const FILES: &[(&str, &str)] = &[
         "territory-military-alliances.tsv",
         include_str!("../../data/corpus/territory-military-alliances.tsv"),
     ),
+    (
+        "sent-americas-trade.tsv",
+        include_str!("../../data/corpus/sent-americas-trade.tsv"),
+    ),
+    (
+        "sent-analysis-opinion.tsv",
+        include_str!("../../data/corpus/sent-analysis-opinion.tsv"),
+    ),
+    ("sent-eastasia.tsv", include_str!("../../data/corpus/sent-eastasia.tsv")),
+    (
+        "sent-economic-statecraft.tsv",
+        include_str!("../../data/corpus/sent-economic-statecraft.tsv"),
+    ),
+    ("sent-europe.tsv", include_str!("../../data/corpus/sent-europe.tsv")),
+    (
+        "sent-everyday-figurative.tsv",
+        include_str!("../../data/corpus/sent-everyday-figurative.tsv"),
+    ),
+    (
+        "sent-global-history.tsv",
+        include_str!("../../data/corpus/sent-global-history.tsv"),
+    ),
+    (
+        "sent-headlines-everyday.tsv",
+        include_str!("../../data/corpus/sent-headlines-everyday.tsv"),
+    ),
+    (
+        "sent-lesser-rivalries.tsv",
+        include_str!("../../data/corpus/sent-lesser-rivalries.tsv"),
+    ),
+    ("sent-mideast.tsv", include_str!("../../data/corpus/sent-mideast.tsv")),
+    (
+        "sent-negotiation-process.tsv",
+        include_str!("../../data/corpus/sent-negotiation-process.tsv"),
+    ),
+    (
+        "sent-security-incidents.tsv",
+        include_str!("../../data/corpus/sent-security-incidents.tsv"),
+    ),
+    (
+        "sent-southasia-africa.tsv",
+        include_str!("../../data/corpus/sent-southasia-africa.tsv"),
+    ),
+    (
+        "sent-wire-context.tsv",
+        include_str!("../../data/corpus/sent-wire-context.tsv"),
+    ),
 ];
 
 /// The header every corpus file starts with.
@@ -114,7 +167,15 @@ pub const STANCE_LABELS: [&str; 3] = ["conciliatory", "hard-line", "neutral"];
 /// Sentiment labels.
 pub const SENTIMENT_LABELS: [&str; 3] = ["negative", "neutral", "positive"];
 /// Register labels.
-pub const REGISTERS: [&str; 6] = ["analyst", "brief", "oped", "parliament", "statement", "wire"];
+pub const REGISTERS: [&str; 7] = [
+    "analyst",
+    "brief",
+    "headline",
+    "oped",
+    "parliament",
+    "statement",
+    "wire",
+];
 
 /// Seed of the fixed held-out split.
 pub const SPLIT_SEED: u64 = 2026;
@@ -151,7 +212,7 @@ pub struct Passage {
     pub stance: String,
     /// Sentiment label.
     pub sentiment: String,
-    /// Register (wire, oped, statement, analyst, parliament, brief).
+    /// Register (wire, oped, statement, analyst, parliament, brief, headline).
     pub register: String,
     /// The passage.
     pub text: String,
@@ -237,6 +298,22 @@ pub fn held_out_split(passages: &[Passage]) -> (Vec<usize>, Vec<usize>) {
     test.sort_unstable();
     let train = (0..passages.len()).filter(|i| test.binary_search(i).is_err()).collect();
     (train, test)
+}
+
+/// A seeded random `fraction` of the passages, stratified by stance (for learning curves):
+/// the same seed gives the same rows, and a larger fraction contains every row of a smaller
+/// one drawn with the same seed.
+pub fn subsample(passages: &[Passage], fraction: f64, seed: u64) -> Vec<usize> {
+    let mut rng = SplitMix64::new(seed);
+    let mut rows = Vec::new();
+    for label in STANCE_LABELS {
+        let mut members: Vec<usize> = (0..passages.len()).filter(|&i| passages[i].stance == label).collect();
+        rng.shuffle(&mut members);
+        let k = (members.len() as f64 * fraction.clamp(0.0, 1.0)).round() as usize;
+        rows.extend_from_slice(&members[..k.min(members.len())]);
+    }
+    rows.sort_unstable();
+    rows
 }
 
 #[cfg(test)]

@@ -368,7 +368,7 @@ pub struct PassageScore {
     pub segment: Segment,
     /// Its text.
     pub text: String,
-    /// Its weight in the document score (number of words).
+    /// Its weight in the document score (number of words; 0 when the model abstained).
     pub weight: f64,
     /// The prediction.
     pub prediction: Prediction,
@@ -391,6 +391,11 @@ pub struct DocumentScore {
     pub class_shares: Vec<(String, f64)>,
     /// Weighted mean probability of each class, in class order.
     pub mean_probabilities: Vec<(String, f64)>,
+    /// Passages the model declined to label ([`Prediction::abstained`]: another language, or
+    /// nothing the model knows). They keep their place in `passages` with weight 0 and are left
+    /// out of the score, the interval and the shares.
+    #[serde(default)]
+    pub n_abstained: usize,
 }
 
 fn weighted_mean(scores: &[f64], weights: &[f64], idx: impl Iterator<Item = usize>) -> f64 {
@@ -427,11 +432,21 @@ impl Model {
         let predictions = self.predict_batch(&texts);
         let weights: Vec<f64> = texts
             .iter()
-            .map(|t| t.split_whitespace().count().max(1) as f64)
+            .zip(&predictions)
+            .map(|(t, p)| {
+                if p.abstained.is_some() {
+                    0.0
+                } else {
+                    t.split_whitespace().count().max(1) as f64
+                }
+            })
             .collect();
         let scores: Vec<f64> = predictions.iter().map(|p| p.score).collect();
-        let n = scores.len();
-        let score = weighted_mean(&scores, &weights, 0..n);
+        let kept: Vec<usize> = (0..predictions.len())
+            .filter(|&i| predictions[i].abstained.is_none())
+            .collect();
+        let n = kept.len();
+        let score = weighted_mean(&scores, &weights, kept.iter().copied());
         let interval = if n == 0 {
             [0.0, 0.0]
         } else if options.bootstrap == 0 || n == 1 {
@@ -440,7 +455,7 @@ impl Model {
             let mut rng = SplitMix64::new(options.seed);
             let mut means: Vec<f64> = (0..options.bootstrap)
                 .map(|_| {
-                    let draws: Vec<usize> = (0..n).map(|_| rng.below(n)).collect();
+                    let draws: Vec<usize> = (0..n).map(|_| kept[rng.below(n)]).collect();
                     weighted_mean(&scores, &weights, draws.into_iter())
                 })
                 .collect();
@@ -453,7 +468,7 @@ impl Model {
             .iter()
             .enumerate()
             .map(|(k, c)| {
-                let count = predictions.iter().filter(|p| p.class_index == k).count();
+                let count = kept.iter().filter(|&&i| predictions[i].class_index == k).count();
                 (c.clone(), if n == 0 { 0.0 } else { count as f64 / n as f64 })
             })
             .collect();
@@ -470,6 +485,7 @@ impl Model {
                 (c.clone(), if total_w > 0.0 { m / total_w } else { 0.0 })
             })
             .collect();
+        let predictions_len = predictions.len();
         let passages = segments
             .into_iter()
             .zip(predictions)
@@ -489,6 +505,7 @@ impl Model {
             bootstrap: options.bootstrap,
             class_shares,
             mean_probabilities,
+            n_abstained: predictions_len - n,
         })
     }
 }

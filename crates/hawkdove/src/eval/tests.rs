@@ -22,6 +22,7 @@ fn pred(label: &str, idx: usize, probs: Vec<f64>) -> Prediction {
         score: 0.0,
         n_features: 1,
         truncated: false,
+        abstained: None,
     }
 }
 

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, FormatError, Result};
 use crate::features::{FeatureSpace, Featurizer, FeaturizerConfig, FittedSpace, Vocabulary};
 use crate::model::LinearModel;
-use crate::score::{Model, ModelParams, Poles};
+use crate::score::{AbstainPolicy, Model, ModelParams, Poles};
 
 /// The format version this build writes and reads.
 pub const FORMAT_VERSION: u64 = 1;
@@ -87,6 +87,10 @@ struct ModelFile {
     intercepts: Vec<f64>,
     temperature: f64,
     training: Option<TrainingInfo>,
+    /// When the model declines to label a passage; absent means never (files written before
+    /// the policy existed, and models trained without one).
+    #[serde(default, skip_serializing_if = "AbstainPolicy::is_off")]
+    abstain: AbstainPolicy,
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> Error {
@@ -265,6 +269,7 @@ impl Model {
                 n_documents: self.n_train,
                 params: self.params.clone(),
             }),
+            abstain: self.abstain.clone(),
         };
         serde_json::to_writer(writer, &file).map_err(|e| Error::Format(FormatError::Json(e.to_string())))
     }
@@ -376,6 +381,8 @@ fn build(file: ModelFile) -> Result<Model> {
         poles: (neg, pos),
         params,
         n_train,
+        language: file.abstain.check()?,
+        abstain: file.abstain,
         columns: Default::default(),
     })
 }

@@ -84,6 +84,86 @@ pub struct ModelParams {
     pub poles: Option<Poles>,
     /// Seed of the calibration folds (default 0).
     pub seed: u64,
+    /// When the model declines to label a passage (default: never).
+    pub abstain: AbstainPolicy,
+}
+
+/// When a model declines to label a passage, instead of guessing from its prior.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct AbstainPolicy {
+    /// Abstain on a passage with no feature the model knows (its prediction would be the
+    /// prior).
+    pub no_features: bool,
+    /// The language the model was trained for, as an ISO 639-3 code (`eng`): a passage that
+    /// [`crate::text::other_language`] finds to be in another language is abstained on.
+    pub language: Option<String>,
+}
+
+impl AbstainPolicy {
+    /// Abstain on passages without known features and on passages in another language than
+    /// `language` (ISO 639-3, e.g. `eng`): the bundled models' policy.
+    pub fn for_language(language: &str) -> Self {
+        AbstainPolicy {
+            no_features: true,
+            language: Some(language.to_string()),
+        }
+    }
+
+    /// The policy abstains on nothing.
+    pub fn is_off(&self) -> bool {
+        !self.no_features && self.language.is_none()
+    }
+
+    pub(crate) fn check(&self) -> Result<Option<whatlang::Lang>> {
+        match &self.language {
+            None => Ok(None),
+            Some(code) => whatlang::Lang::from_code(code)
+                .map(Some)
+                .ok_or_else(|| Error::param("abstain.language", code, "not an ISO 639-3 code known to whatlang")),
+        }
+    }
+}
+
+/// Why a model gave no label to a passage ([`Prediction::abstained`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+#[non_exhaustive]
+pub enum Abstention {
+    /// No feature of the passage is known to the model.
+    NoFeatures,
+    /// The passage is in another language than the model's (ISO 639-3 code, e.g. `rus`).
+    Language {
+        /// The detected language.
+        detected: String,
+    },
+}
+
+impl std::fmt::Display for Abstention {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Abstention::NoFeatures => write!(f, "no known feature"),
+            Abstention::Language { detected } => write!(f, "language {detected}"),
+        }
+    }
+}
+
+/// Why a passage was abstained on, without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Abstained {
+    NoFeatures,
+    Language(whatlang::Lang),
+}
+
+impl From<Abstained> for Abstention {
+    fn from(a: Abstained) -> Self {
+        match a {
+            Abstained::NoFeatures => Abstention::NoFeatures,
+            Abstained::Language(l) => Abstention::Language {
+                detected: l.code().to_string(),
+            },
+        }
+    }
 }
 
 impl ModelParams {
@@ -101,6 +181,7 @@ impl ModelParams {
                 return Err(Error::param("poles", p, "the two poles must differ"));
             }
         }
+        self.abstain.check()?;
         Ok(())
     }
 }
@@ -123,6 +204,11 @@ pub struct Prediction {
     /// were scored.
     #[serde(default)]
     pub truncated: bool,
+    /// The model declined to label this passage (its [`AbstainPolicy`]): the label, the
+    /// probabilities and the score are then only the model's prior and mean nothing;
+    /// document scores leave the passage out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abstained: Option<Abstention>,
 }
 
 /// The predictions of a batch, column by column: entry `i` of each column is text `i`'s, with
@@ -142,6 +228,8 @@ pub struct BatchPredictions {
     pub n_features: Vec<usize>,
     /// Whether each text was truncated to [`crate::text::MAX_TOKENS_PER_TEXT`] tokens.
     pub truncated: Vec<bool>,
+    /// Why the model declined to label each text (`None`: labelled).
+    pub abstained: Vec<Option<Abstention>>,
 }
 
 impl BatchPredictions {
@@ -157,6 +245,7 @@ impl BatchPredictions {
             all.scores.extend(part.scores);
             all.n_features.extend(part.n_features);
             all.truncated.extend(part.truncated);
+            all.abstained.extend(part.abstained);
         }
         all
     }
@@ -185,6 +274,7 @@ struct Scored {
     score: f64,
     n_features: usize,
     truncated: bool,
+    abstained: Option<Abstained>,
 }
 
 /// A trained text classifier.
@@ -196,6 +286,10 @@ pub struct Model {
     pub(crate) poles: (usize, usize),
     pub(crate) params: Option<ModelParams>,
     pub(crate) n_train: usize,
+    /// When the model declines to label a passage.
+    pub(crate) abstain: AbstainPolicy,
+    /// `abstain.language`, parsed.
+    pub(crate) language: Option<whatlang::Lang>,
     /// Built at the first prediction of a two-class model.
     pub(crate) columns: ScoringColumns,
 }
@@ -248,6 +342,8 @@ impl Model {
             poles,
             params: Some(params.clone()),
             n_train: texts.len(),
+            abstain: params.abstain.clone(),
+            language: params.abstain.check()?,
             columns: ScoringColumns::default(),
         })
     }
@@ -317,6 +413,7 @@ impl Model {
             score: scored.score,
             n_features: scored.n_features,
             truncated: scored.truncated,
+            abstained: scored.abstained.map(Abstention::from),
         }
     }
 
@@ -349,7 +446,24 @@ impl Model {
                 &many
             }
         };
-        self.scored_from_logits(logits, n_features, probabilities, scratch.truncated())
+        let mut scored = self.scored_from_logits(logits, n_features, probabilities, scratch.truncated());
+        scored.abstained = self.abstention(text, n_features);
+        scored
+    }
+
+    /// Why the model's policy declines to label `text` with `n_features` known features.
+    fn abstention(&self, text: &str, n_features: usize) -> Option<Abstained> {
+        if let Some(lang) = self.language {
+            if let Some(other) = crate::text::other_language(text, lang) {
+                return Some(Abstained::Language(other));
+            }
+        }
+        (self.abstain.no_features && n_features == 0).then_some(Abstained::NoFeatures)
+    }
+
+    /// The model's abstention policy.
+    pub fn abstain_policy(&self) -> &AbstainPolicy {
+        &self.abstain
     }
 
     /// Probabilities (into `probabilities`), class and score from a passage's raw logits.
@@ -368,6 +482,7 @@ impl Model {
             score: (p(self.poles.1) - p(self.poles.0)).clamp(-1.0, 1.0),
             n_features,
             truncated,
+            abstained: None,
         }
     }
 
@@ -418,6 +533,7 @@ impl Model {
             scores: Vec::with_capacity(n),
             n_features: Vec::with_capacity(n),
             truncated: Vec::with_capacity(n),
+            abstained: Vec::with_capacity(n),
         };
         for (t, p) in texts.iter().zip(out.probabilities.chunks_mut(k.max(1))) {
             let scored = self.predict_parts(t.as_ref(), scratch, p);
@@ -425,6 +541,7 @@ impl Model {
             out.scores.push(scored.score);
             out.n_features.push(scored.n_features);
             out.truncated.push(scored.truncated);
+            out.abstained.push(scored.abstained.map(Abstention::from));
         }
         out
     }

@@ -47,6 +47,137 @@ pub const NUMBER_TERM: &str = "<num>";
 /// Placeholder term for URLs when `fold_urls` is on.
 pub const URL_TERM: &str = "<url>";
 
+/// How much of a text [`other_language`] reads: its first 1,000 bytes (cut at a character
+/// boundary), so detection costs the same for a sentence and a book.
+pub const LANGUAGE_SAMPLE_BYTES: usize = 1_000;
+
+/// The language of `text` when it is confidently not `expected`, else `None`.
+///
+/// Detection is whatlang's (trigrams within a script; Stahl's method): a text written mostly in
+/// another script than `expected`'s (Cyrillic, Han, Arabic, … for English) is another language
+/// whatever its words; within the same script, whatlang's confidence must reach 0.5 (English
+/// headlines without function words, such as "Ottawa expels Indian diplomat", score below 0.2;
+/// ordinary French and Spanish sentences 0.7-0.9). For an English model, text with English
+/// function words is taken as English without running the detector.
+/// Only the first [`LANGUAGE_SAMPLE_BYTES`] bytes are read. Text with no letters returns
+/// `None`.
+///
+/// ```
+/// use hawkdove::text::other_language;
+/// let eng = whatlang::Lang::Eng;
+/// assert_eq!(other_language("Министерство иностранных дел вызвало посла.", eng), Some(whatlang::Lang::Rus));
+/// assert_eq!(other_language("The ministry summoned the ambassador on Tuesday.", eng), None);
+/// ```
+pub fn other_language(text: &str, expected: whatlang::Lang) -> Option<whatlang::Lang> {
+    let mut end = text.len().min(LANGUAGE_SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample = text.get(..end)?;
+    // whatlang costs about 100 µs a sentence, 15 times the scoring: skip it for text that is
+    // plainly English (Latin letters, and English function words that Romance and Germanic
+    // languages do not share).
+    if expected == whatlang::Lang::Eng && plainly_english(sample) {
+        return None;
+    }
+    let info = whatlang::detect(sample)?;
+    if info.lang() == expected {
+        return None;
+    }
+    if info.script() != script_of(expected) || info.is_reliable() || info.confidence() >= 0.5 {
+        return Some(info.lang());
+    }
+    None
+}
+
+/// Mostly Latin letters, and at least one word in ten an English function word.
+fn plainly_english(sample: &str) -> bool {
+    let (mut letters, mut latin) = (0usize, 0usize);
+    for c in sample.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        latin += usize::from((c as u32) < 0x250);
+    }
+    if latin * 10 < letters * 9 {
+        return false;
+    }
+    let (mut words, mut function) = (0usize, 0usize);
+    let mut buf = [0u8; 8];
+    for w in sample.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()) {
+        words += 1;
+        if w.len() > buf.len() {
+            continue;
+        }
+        let lower = &mut buf[..w.len()];
+        lower.copy_from_slice(w.as_bytes());
+        lower.make_ascii_lowercase();
+        // English function words that Romance and Germanic languages do not share.
+        function += usize::from(matches!(
+            &*lower,
+            b"about"
+                | b"after"
+                | b"against"
+                | b"and"
+                | b"are"
+                | b"at"
+                | b"be"
+                | b"between"
+                | b"but"
+                | b"by"
+                | b"for"
+                | b"from"
+                | b"had"
+                | b"has"
+                | b"have"
+                | b"he"
+                | b"her"
+                | b"his"
+                | b"into"
+                | b"is"
+                | b"it"
+                | b"its"
+                | b"not"
+                | b"of"
+                | b"or"
+                | b"our"
+                | b"over"
+                | b"said"
+                | b"she"
+                | b"than"
+                | b"that"
+                | b"the"
+                | b"their"
+                | b"they"
+                | b"this"
+                | b"to"
+                | b"we"
+                | b"were"
+                | b"which"
+                | b"who"
+                | b"with"
+                | b"would"
+        ));
+    }
+    function > 0 && function * 10 >= words
+}
+
+/// The script a language is written in (the ones whatlang knows; Latin otherwise).
+fn script_of(lang: whatlang::Lang) -> whatlang::Script {
+    use whatlang::{Lang as L, Script as S};
+    match lang {
+        L::Rus | L::Ukr | L::Bel | L::Bul | L::Srp | L::Mkd => S::Cyrillic,
+        L::Ell => S::Greek,
+        L::Ara | L::Pes | L::Urd => S::Arabic,
+        L::Heb | L::Yid => S::Hebrew,
+        L::Hin | L::Mar | L::Nep => S::Devanagari,
+        L::Cmn => S::Mandarin,
+        L::Jpn => S::Hiragana,
+        L::Kor => S::Hangul,
+        L::Tam => S::Tamil,
+        L::Tha => S::Thai,
+        _ => S::Latin,
+    }
+}
+
 /// How negation scope is marked. Serializable, so a loaded model negates exactly as it was
 /// trained to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
