@@ -118,6 +118,18 @@ const FILES: &[(&str, &str)] = &[
         "sent-analysis-opinion.tsv",
         include_str!("../../data/corpus/sent-analysis-opinion.tsv"),
     ),
+    (
+        "sent-claims-rhetoric.tsv",
+        include_str!("../../data/corpus/sent-claims-rhetoric.tsv"),
+    ),
+    (
+        "sent-cold-war-1990s.tsv",
+        include_str!("../../data/corpus/sent-cold-war-1990s.tsv"),
+    ),
+    (
+        "sent-domestic-debate.tsv",
+        include_str!("../../data/corpus/sent-domestic-debate.tsv"),
+    ),
     ("sent-eastasia.tsv", include_str!("../../data/corpus/sent-eastasia.tsv")),
     (
         "sent-economic-statecraft.tsv",
@@ -127,6 +139,10 @@ const FILES: &[(&str, &str)] = &[
     (
         "sent-everyday-figurative.tsv",
         include_str!("../../data/corpus/sent-everyday-figurative.tsv"),
+    ),
+    (
+        "sent-explainers.tsv",
+        include_str!("../../data/corpus/sent-explainers.tsv"),
     ),
     (
         "sent-global-history.tsv",
@@ -146,12 +162,24 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../../data/corpus/sent-negotiation-process.tsv"),
     ),
     (
+        "sent-peripheries.tsv",
+        include_str!("../../data/corpus/sent-peripheries.tsv"),
+    ),
+    (
+        "sent-reported-speech.tsv",
+        include_str!("../../data/corpus/sent-reported-speech.tsv"),
+    ),
+    (
         "sent-security-incidents.tsv",
         include_str!("../../data/corpus/sent-security-incidents.tsv"),
     ),
     (
         "sent-southasia-africa.tsv",
         include_str!("../../data/corpus/sent-southasia-africa.tsv"),
+    ),
+    (
+        "sent-third-parties.tsv",
+        include_str!("../../data/corpus/sent-third-parties.tsv"),
     ),
     (
         "sent-wire-context.tsv",

@@ -67,7 +67,7 @@ pub const DEFAULT_NB_ALPHA: f64 = 1.0;
 /// Default tolerance of dual coordinate descent (the largest dual gradient in an epoch):
 /// LIBLINEAR's default for this solver (`-s 7`, 0.1). Against 1e-2 it saves a fifth of the
 /// epochs on IMDB (11 instead of 14) and moves accuracy by under 0.001 on MR, IMDB and the
-/// sentences (README, "Speed").
+/// sentences (docs/performance.md).
 pub const DEFAULT_DCD_TOL: f64 = 0.1;
 /// Default tolerance of L-BFGS (the gradient norm).
 pub const DEFAULT_LBFGS_TOL: f64 = 1e-4;

@@ -299,7 +299,7 @@ pub struct Model {
 /// reading them, a column at a time from arrays of tens of megabytes, took about a sixth of
 /// one-thread scoring's samples). Both are `f32`, which holds the weights exactly (see
 /// [`LinearModel::from_parts`]): eight bytes a column instead of sixteen, which made one-thread
-/// IMDB scoring about 4% faster (README, Speed, twelfth round).
+/// IMDB scoring about 4% faster (docs/performance.md, twelfth round).
 #[derive(Default)]
 pub(crate) struct ScoringColumns(std::sync::OnceLock<Vec<(f32, f32)>>);
 
@@ -455,10 +455,32 @@ impl Model {
     fn abstention(&self, text: &str, n_features: usize) -> Option<Abstained> {
         if let Some(lang) = self.language {
             if let Some(other) = crate::text::other_language(text, lang) {
-                return Some(Abstained::Language(other));
+                // In the model's own script, trigram statistics misread short texts full of
+                // names (English headlines came back as French, Javanese or Latin): there the
+                // model's vocabulary has the last word. Most of a text's words known as
+                // single-word features means it is the model's language.
+                if crate::text::script_of(other) != crate::text::script_of(lang) || !self.knows_most_words(text) {
+                    return Some(Abstained::Language(other));
+                }
             }
         }
         (self.abstain.no_features && n_features == 0).then_some(Abstained::NoFeatures)
+    }
+
+    /// At least half of the words of `text` are single-word features of the model (a word
+    /// inside a negation scope counts by its negated feature).
+    fn knows_most_words(&self, text: &str) -> bool {
+        let words = text.split_whitespace().count();
+        let x = self.featurizer.transform(&[text]);
+        let (columns, _) = x.row(0);
+        let known = columns
+            .iter()
+            .filter(|&&c| {
+                let name = self.featurizer.feature_name(c as usize);
+                !name.contains(' ') && !name.starts_with("lexicon:")
+            })
+            .count();
+        known * 2 >= words
     }
 
     /// The model's abstention policy.
