@@ -1,4 +1,7 @@
-//! Thread pools for batch work, one per thread count, built on first use and cached.
+//! Thread pools for batch work, one per thread count, built on first use and cached: at most
+//! [`MAX_POOLS`] of them, the least recently used dropped first (its threads exit once idle), so
+//! cycling through many `n_jobs` values does not pile up threads. `n_jobs` is capped at
+//! [`MAX_THREADS`].
 //!
 //! Every call into hawkdove that may use rayon runs inside one of these pools
 //! ([`run_detached`]), never on rayon's global pool. That is what makes the module safe after
@@ -7,7 +10,6 @@
 //! or dropped, since their threads do not exist in the child). The cache lock is only taken
 //! while attached to the interpreter, never across `fork` from another Python thread.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -21,9 +23,18 @@ use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::errors::{invalid, HawkdoveError};
 
+/// At most this many pools are kept; the least recently used beyond it is dropped.
+pub const MAX_POOLS: usize = 4;
+
+/// The largest thread count `n_jobs` may ask for (more is refused with `InvalidParameterError`):
+/// far above any core count this library's batches gain from, and low enough that a typo such
+/// as `n_jobs=100000` cannot start thousands of threads.
+pub const MAX_THREADS: usize = 256;
+
 struct Pools {
     pid: u32,
-    by_threads: HashMap<usize, Arc<ThreadPool>>,
+    /// `(threads, pool)`, most recently used last.
+    by_threads: Vec<(usize, Arc<ThreadPool>)>,
 }
 
 static POOLS: Mutex<Option<Pools>> = Mutex::new(None);
@@ -61,7 +72,15 @@ pub fn resolve_threads(n_jobs: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
             "0",
             "use None or -1 for every core, or a positive count",
         )),
-        n if n > 0 => Ok(usize::try_from(n).unwrap_or(usize::MAX).min(1024)),
+        n if n > 0 => match usize::try_from(n) {
+            Ok(n) if n <= MAX_THREADS => Ok(n),
+            _ => Err(invalid(
+                py,
+                "n_jobs",
+                &n.to_string(),
+                &format!("at most {MAX_THREADS} threads (None or -1 use every core: {cores})"),
+            )),
+        },
         n => {
             let spare = usize::try_from(-(n + 1)).unwrap_or(usize::MAX);
             Ok(cores.saturating_sub(spare).max(1))
@@ -90,10 +109,14 @@ fn pool(threads: usize) -> PyResult<Arc<ThreadPool>> {
     }
     let pools = guard.get_or_insert_with(|| Pools {
         pid,
-        by_threads: HashMap::new(),
+        by_threads: Vec::new(),
     });
-    if let Some(p) = pools.by_threads.get(&threads) {
-        return Ok(Arc::clone(p));
+    if let Some(at) = pools.by_threads.iter().position(|(t, _)| *t == threads) {
+        // Most recently used goes last.
+        let entry = pools.by_threads.remove(at);
+        let p = Arc::clone(&entry.1);
+        pools.by_threads.push(entry);
+        return Ok(p);
     }
     let built = ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -101,7 +124,14 @@ fn pool(threads: usize) -> PyResult<Arc<ThreadPool>> {
         .build()
         .map_err(|e| PyRuntimeError::new_err(format!("cannot start {threads} threads: {e}")))?;
     let built = Arc::new(built);
-    pools.by_threads.insert(threads, Arc::clone(&built));
+    pools.by_threads.push((threads, Arc::clone(&built)));
+    if pools.by_threads.len() > MAX_POOLS {
+        // Dropping the last reference to a rayon pool ends its threads once they are idle; a
+        // call still running in it holds its own reference until it returns.
+        let evicted = pools.by_threads.remove(0);
+        drop(guard);
+        drop(evicted);
+    }
     Ok(built)
 }
 
@@ -298,7 +328,7 @@ pub fn cached() -> Vec<usize> {
     let mut counts: Vec<usize> = guard
         .as_ref()
         .filter(|p| p.pid == std::process::id())
-        .map(|p| p.by_threads.keys().copied().collect())
+        .map(|p| p.by_threads.iter().map(|(t, _)| *t).collect())
         .unwrap_or_default();
     counts.sort_unstable();
     counts
