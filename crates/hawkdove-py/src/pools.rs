@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -158,12 +158,73 @@ where
     caught(py.detach(move || std::panic::catch_unwind(AssertUnwindSafe(f))))
 }
 
+/// How often, at most, the calling thread of a batch runs Python's signal handlers between
+/// pieces (see [`run_chunked`]).
+const SIGNAL_CHECK: Duration = Duration::from_millis(50);
+
+/// Ctrl-C for a batch running with the interpreter detached: the calling thread runs Python's
+/// signal handlers between its pieces, at most every [`SIGNAL_CHECK`], by attaching to the
+/// interpreter for a moment; the error they raise (`KeyboardInterrupt`, or whatever a user's
+/// handler raises) stops every thread of the batch before its next piece and is the batch's
+/// result. Only the main thread runs handlers, so on another thread the check does nothing.
+pub(crate) struct Interrupt {
+    stop: AtomicBool,
+    error: Mutex<Option<PyErr>>,
+    next_check: Mutex<Instant>,
+}
+
+impl Interrupt {
+    pub(crate) fn new() -> Self {
+        Interrupt {
+            stop: AtomicBool::new(false),
+            error: Mutex::new(None),
+            next_check: Mutex::new(Instant::now() + SIGNAL_CHECK),
+        }
+    }
+
+    /// Whether the batch was interrupted.
+    pub(crate) fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Run the signal handlers if the last check is [`SIGNAL_CHECK`] old (calling thread only,
+    /// interpreter detached). Returns whether the batch must stop.
+    pub(crate) fn check(&self) -> bool {
+        if self.stopped() {
+            return true;
+        }
+        {
+            let mut next = self.next_check.lock().unwrap_or_else(PoisonError::into_inner);
+            let now = Instant::now();
+            if now < *next {
+                return false;
+            }
+            *next = now + SIGNAL_CHECK;
+        }
+        if let Err(e) = Python::attach(|py| py.check_signals()) {
+            *self.error.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        self.stopped()
+    }
+
+    /// `Err` with the handlers' error when the batch was interrupted.
+    pub(crate) fn result(self) -> PyResult<()> {
+        match self.error.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Run `work` over the items `0..n`, with the interpreter detached, on the calling thread
 /// together with `threads - 1` threads of the pool, and return each piece's result in input
 /// order. Every thread takes the next piece from a shared counter until none is left, each with
 /// its own `S` (scratch buffers). Pieces hold at most `chunk` items, and fewer towards the end
 /// (what is left over twice the thread count, at least 8 items), so that the threads finish
-/// together; the items of a piece do not depend on how the work was shared out.
+/// together; the items of a piece do not depend on how the work was shared out. Between its
+/// pieces the calling thread runs Python's signal handlers now and then ([`Interrupt`]): Ctrl-C
+/// stops the batch with `KeyboardInterrupt` after the pieces under way.
 ///
 /// Unlike [`run_detached`], the calling thread works instead of handing the batch to a pool
 /// thread and sleeping until it is done: one thread fewer to wake and one hand-back fewer, and a
@@ -180,8 +241,23 @@ where
     F: Fn(Range<usize>, &mut S) -> T + Sync,
 {
     let chunk = chunk.max(1);
-    if threads <= 1 || n <= chunk {
+    let interrupt = Interrupt::new();
+    if n <= chunk {
         return run_detached_here(py, || vec![work(0..n, &mut S::default())]);
+    }
+    if threads <= 1 {
+        let done = run_detached_here(py, || {
+            let (mut scratch, mut done) = (S::default(), Vec::new());
+            let mut start = 0;
+            while start < n && !interrupt.check() {
+                let end = (start + chunk).min(n);
+                done.push(work(start..end, &mut scratch));
+                start = end;
+            }
+            done
+        })?;
+        interrupt.result()?;
+        return Ok(done);
     }
     let pool = pool(threads)?;
     let helpers = threads.min(n.div_ceil(chunk)) - 1;
@@ -189,10 +265,13 @@ where
     let done: Mutex<Vec<(usize, T)>> = Mutex::new(Vec::new());
     // Helpers that have started and that are done, for the calling thread's wait.
     let (started, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let take_pieces = || {
+    let take_pieces = |caller: bool| {
         let (mut scratch, mut mine) = (S::default(), Vec::new());
         let mut start = next.load(Ordering::Relaxed);
         while start < n {
+            if if caller { interrupt.check() } else { interrupt.stopped() } {
+                break;
+            }
             let end = (start + ((n - start) / (2 * threads)).clamp(chunk.min(8), chunk)).min(n);
             match next.compare_exchange_weak(start, end, Ordering::Relaxed, Ordering::Relaxed) {
                 Ok(_) => {
@@ -206,7 +285,7 @@ where
     };
     let help = || {
         started.fetch_add(1, Ordering::AcqRel);
-        take_pieces();
+        take_pieces(false);
         finished.fetch_add(1, Ordering::Release);
     };
     caught(py.detach(|| {
@@ -215,7 +294,7 @@ where
                 for _ in 0..helpers {
                     scope.spawn(|_| help());
                 }
-                take_pieces();
+                take_pieces(true);
                 // A helper that has not started by now finds no pieces left, so only those that
                 // have started are waited for; rayon's scope still waits for the others.
                 if let Some(until) = spin_deadline().filter(|_| threads <= available()) {
@@ -227,6 +306,7 @@ where
         }))
     }))?;
     spin_after(&pool, helpers);
+    interrupt.result()?;
     let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
     done.sort_unstable_by_key(|(start, _)| *start);
     Ok(done.into_iter().map(|(_, t)| t).collect())
