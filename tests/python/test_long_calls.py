@@ -1,5 +1,6 @@
-"""Long calls (issue 25): Ctrl-C interrupts them promptly with KeyboardInterrupt (defect 6). Each
-case runs in a subprocess of its own: signals are per process."""
+"""Long calls (issue 25): Ctrl-C interrupts them promptly with KeyboardInterrupt (defect 6), and
+scoring a long document keeps memory bounded by its output (defect 12). Each case runs in a
+subprocess of its own: signals and peak memory are per process."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ sys.exit(2)
 
 @pytest.mark.parametrize(
     "what, n_jobs",
-    [("predict", 1), ("predict", 2), ("transform", 2)],
+    [("predict", 1), ("predict", 2), ("transform", 2), ("score_document", 1), ("score_document", 2)],
 )
 def test_ctrl_c_interrupts_long_calls(what, n_jobs):
     # Issue 25, defect 6: KeyboardInterrupt came only when the Rust call returned, and the
@@ -70,3 +71,53 @@ def test_ctrl_c_interrupts_long_calls(what, n_jobs):
     assert proc.returncode == 0, out
     assert "KeyboardInterrupt" in out and "PanicException" not in out, out
     assert took < 2.0, f"{what}: exited {took:.2f} s after SIGINT ({out.strip()})"
+
+
+MEMORY = r"""
+import ctypes, gc, resource, sys
+import hawkdove
+what, mb = sys.argv[1], float(sys.argv[2])
+m = hawkdove.stance(n_jobs=2)
+m.score_document("Warm up. Two sentences.")
+m.explain("Warm up.")
+block = ("The ministry said talks would resume next week. Officials threatened new sanctions! "
+         "Both sides agreed to a ceasefire, and diplomats welcomed the move. ")
+text = block * int(mb * 1e6 / len(block))  # one paragraph
+def rss():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmRSS"))
+base = rss()
+if what == "score_document":
+    result = m.score_document(text, bootstrap=100)
+    output = len(result) * (8 * 9 + 1 + 8 * len(m.classes_))  # the columns kept
+else:
+    result = m.explain(text)
+    output = 0
+gc.collect()
+ctypes.CDLL("libc.so.6").malloc_trim(0)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(len(text.encode()), peak - base, output, len(result) if what == "score_document" else 0)
+"""
+
+
+def _memory(what: str, mb: float) -> tuple[int, int, int, int]:
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY, what, str(mb)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout.split()
+    text_bytes, growth, output, n = (int(x) for x in out)
+    return text_bytes, growth, output, n
+
+
+def test_score_document_memory_is_bounded_by_its_output():
+    # Issue 25, defect 12: score_document on a 50 MB text used 4.6 GB. Peak growth is now the
+    # text's copy in Rust, one chunk of passages and the columns kept; before, a 25 MB paragraph
+    # grew the process by 1,004 MB for 42 MB of columns (a table of every character, the
+    # passages' JSON and a dict per passage).
+    text_bytes, growth, output, n = _memory("score_document", 20)
+    assert n > 200_000
+    bound = 2 * text_bytes + 3 * output + 32_000_000
+    assert growth < bound, f"peak growth {growth / 1e6:.0f} MB > {bound / 1e6:.0f} MB"
