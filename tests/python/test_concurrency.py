@@ -91,13 +91,13 @@ def test_batch_columns_identical_whatever_the_threads(stance_model, texts, size)
 
 def test_thread_pools_are_cached_per_size(stance_model, samples):
     _hawkdove.clear_thread_pools()
-    stance_model.model_.transform(samples, n_jobs=1)
-    stance_model.model_.transform(samples, n_jobs=2)
-    stance_model.model_.transform(samples, n_jobs=2)
+    big = samples * (64 // len(samples) + 1)
+    stance_model.model_.explain(samples[0])  # a one-thread pool
+    stance_model.model_.transform(big, n_jobs=2)
+    stance_model.model_.predict_batch(big, n_jobs=2)
     assert _hawkdove.thread_pools() == [1, 2]
     _hawkdove.clear_thread_pools()
     assert _hawkdove.thread_pools() == []
-    big = samples * (64 // len(samples) + 1)
     stance_model.predict(big)  # pools start again on demand
     assert _hawkdove.thread_pools() == [_hawkdove.thread_count(None)]
     _hawkdove.clear_thread_pools()
