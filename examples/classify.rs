@@ -15,7 +15,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use hawkdove::document::{DocumentOptions, DocumentScore, Segmentation};
+use hawkdove::document::{
+    passage_weight, passages, DocumentAggregator, DocumentOptions, DocumentSummary, Segmentation, DOCUMENT_CHUNK,
+};
 use hawkdove::explain::Explanation;
 use hawkdove::{Model, Prediction};
 use serde_json::{json, Map, Value};
@@ -67,28 +69,124 @@ fn main() -> ExitCode {
     }
 }
 
-fn read_input(path: Option<&PathBuf>) -> Result<(String, String), String> {
-    let (name, bytes) = match path {
-        Some(p) => (
-            p.display().to_string(),
-            std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
-        ),
-        None => {
-            let mut b = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut b)
-                .map_err(|e| format!("<stdin>: {e}"))?;
-            ("<stdin>".to_string(), b)
+/// Input is read and scored at most this many bytes at a time, cut after the last blank line
+/// (the last line break in `--lines` mode) so that passages are the same as from the whole
+/// text; a chunk without one is cut at its last line break or whitespace. Memory stays bounded
+/// whatever the input's size (a 2 GiB file was read whole before).
+const READ_CHUNK: usize = 1 << 20;
+
+/// An input read in chunks (see [`READ_CHUNK`]).
+struct Chunks {
+    name: String,
+    reader: Box<dyn Read>,
+    buf: Vec<u8>,
+    eof: bool,
+    lines_mode: bool,
+    /// Bytes and line breaks before `buf`.
+    offset: usize,
+    lines: usize,
+}
+
+impl Chunks {
+    fn open(path: Option<&PathBuf>, lines_mode: bool) -> Result<Chunks, String> {
+        let (name, reader): (String, Box<dyn Read>) = match path {
+            Some(p) => (
+                p.display().to_string(),
+                Box::new(std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?),
+            ),
+            None => ("<stdin>".to_string(), Box::new(std::io::stdin())),
+        };
+        Ok(Chunks {
+            name,
+            reader,
+            buf: Vec::new(),
+            eof: false,
+            lines_mode,
+            offset: 0,
+            lines: 0,
+        })
+    }
+
+    /// The next chunk: its byte offset in the input and its text; `None` at the end.
+    fn next_chunk(&mut self) -> Result<Option<(usize, String)>, String> {
+        while self.buf.len() < READ_CHUNK && !self.eof {
+            let want = (READ_CHUNK - self.buf.len()) as u64;
+            let got = (&mut self.reader)
+                .take(want)
+                .read_to_end(&mut self.buf)
+                .map_err(|e| format!("{}: {e}", self.name))?;
+            self.eof = got == 0;
         }
+        if self.offset == 0 && self.buf.starts_with(b"\xef\xbb\xbf") {
+            // A UTF-8 byte-order mark is not text (offsets still count it).
+            self.buf.drain(..3);
+            self.offset = 3;
+        }
+        if self.buf.is_empty() {
+            return Ok(None);
+        }
+        let cut = if self.eof {
+            self.buf.len()
+        } else {
+            boundary(&self.buf, self.lines_mode)
+        };
+        let rest = self.buf.split_off(cut);
+        let chunk = std::mem::replace(&mut self.buf, rest);
+        let offset = self.offset;
+        let first_line = self.lines + 1;
+        self.offset += chunk.len();
+        self.lines += chunk.iter().filter(|&&b| b == b'\n').count();
+        match String::from_utf8(chunk) {
+            Ok(text) => Ok(Some((offset, text))),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let good = e.as_bytes().get(..at).unwrap_or_default();
+                let line = first_line + good.iter().filter(|&&b| b == b'\n').count();
+                Err(format!(
+                    "{}:{line}: invalid UTF-8 at byte offset {}",
+                    self.name,
+                    offset + at
+                ))
+            }
+        }
+    }
+}
+
+/// Where to cut a full buffer: after its last blank line (after its last line break in lines
+/// mode), else after its last line break or whitespace, else at its last character boundary.
+fn boundary(buf: &[u8], lines_mode: bool) -> usize {
+    let breaks = || {
+        buf.iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, &b)| b == b'\n')
+            .map(|(i, _)| i)
     };
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok((name, s)),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let bytes = e.as_bytes();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            Err(format!("{name}:{line}: invalid UTF-8 at byte offset {at}"))
+    if !lines_mode {
+        let mut later: Option<usize> = None;
+        for i in breaks() {
+            if let Some(j) = later {
+                if buf.get(i + 1..j).is_some_and(|l| l.iter().all(u8::is_ascii_whitespace)) {
+                    return j + 1;
+                }
+            }
+            later = Some(i);
         }
+    }
+    if let Some(i) = breaks().next() {
+        return i + 1;
+    }
+    if let Some(i) = buf.iter().rposition(u8::is_ascii_whitespace) {
+        return i + 1;
+    }
+    let mut p = buf.len().saturating_sub(1);
+    while p > 0 && buf.get(p).is_some_and(|b| b & 0xC0 == 0x80) {
+        p -= 1;
+    }
+    if p == 0 {
+        buf.len()
+    } else {
+        p
     }
 }
 
@@ -123,18 +221,82 @@ fn run(cli: &Cli) -> Result<(), String> {
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let write_err = |e: std::io::Error| format!("writing output: {e}");
     for input in inputs {
-        let (name, text) = read_input(input)?;
-        let doc = stance.score_document(&text, &options).map_err(|e| e.to_string())?;
-        let sdoc = sentiment.score_document(&text, &options).map_err(|e| e.to_string())?;
-        let result = if cli.json {
-            write_json(&mut out, &name, &stance, &sentiment, &doc, &sdoc, cli)
+        let mut chunks = Chunks::open(input, cli.lines)?;
+        let name = chunks.name.clone();
+        let mut docs = [
+            DocumentAggregator::new(&stance, &options).map_err(|e| e.to_string())?,
+            DocumentAggregator::new(&sentiment, &options).map_err(|e| e.to_string())?,
+        ];
+        if !cli.json {
+            writeln!(out, "{}", paint(color, "1", &format!("== {name}"))).map_err(write_err)?;
+            writeln!(
+                out,
+                "{:>3}  {:>6} {:<12}  {:>6} {:<9}  passage  [drivers]",
+                "#", "stance", "", "sent.", ""
+            )
+            .map_err(write_err)?;
+        }
+        let mut index = 0;
+        while let Some((offset, text)) = chunks.next_chunk()? {
+            let mut segments = passages(&text, options.segmentation);
+            loop {
+                let chunk: Vec<_> = segments.by_ref().take(DOCUMENT_CHUNK).collect();
+                if chunk.is_empty() {
+                    break;
+                }
+                let texts: Vec<&str> = chunk
+                    .iter()
+                    .map(|s| text.get(s.span.clone()).unwrap_or_default())
+                    .collect();
+                let (st, se) = (stance.predict_batch(&texts), sentiment.predict_batch(&texts));
+                for ((segment, passage), (p, s)) in chunk.iter().zip(&texts).zip(st.iter().zip(&se)) {
+                    let weight = passage_weight(passage);
+                    for (doc, q) in docs.iter_mut().zip([p, s]) {
+                        if q.abstained.is_some() {
+                            doc.add_abstained();
+                        } else {
+                            doc.add(weight, q.class_index, q.score, &q.probabilities);
+                        }
+                    }
+                    let span = offset + segment.span.start..offset + segment.span.end;
+                    let row = Row {
+                        index,
+                        span,
+                        text: passage,
+                        stance: p,
+                        sentiment: s,
+                    };
+                    if cli.json {
+                        write_json_row(&mut out, &name, &stance, &sentiment, &row, cli)
+                    } else {
+                        write_table_row(&mut out, &stance, &row, cli, color)
+                    }
+                    .map_err(write_err)?;
+                    index += 1;
+                }
+            }
+        }
+        let [doc, sdoc] = docs.map(|d| d.finish());
+        if cli.json {
+            write_json_summary(&mut out, &name, index, &doc, &sdoc, cli)
         } else {
-            write_table(&mut out, &name, &stance, &doc, &sdoc, cli, color)
-        };
-        result.map_err(|e| format!("writing output: {e}"))?;
+            write_table_summary(&mut out, &stance, index, &doc, &sdoc, cli, color)
+        }
+        .map_err(write_err)?;
     }
     Ok(())
+}
+
+/// One scored passage of the input.
+struct Row<'a> {
+    index: usize,
+    /// Byte span in the input.
+    span: std::ops::Range<usize>,
+    text: &'a str,
+    stance: &'a Prediction,
+    sentiment: &'a Prediction,
 }
 
 fn probabilities(model: &Model, p: &Prediction) -> Value {
@@ -155,36 +317,44 @@ fn contributions(e: &Explanation, n: usize) -> Vec<Value> {
         .collect()
 }
 
-fn write_json(
+fn write_json_row(
     out: &mut impl Write,
     name: &str,
     stance: &Model,
     sentiment: &Model,
-    doc: &DocumentScore,
-    sdoc: &DocumentScore,
+    row: &Row<'_>,
     cli: &Cli,
 ) -> std::io::Result<()> {
-    for (i, (p, s)) in doc.passages.iter().zip(&sdoc.passages).enumerate() {
-        let mut obj = json!({
-            "file": name,
-            "index": i,
-            "span": [p.segment.span.start, p.segment.span.end],
-            "text": p.text,
-            "stance": prediction_json(stance, &p.prediction),
-            "sentiment": prediction_json(sentiment, &s.prediction),
-        });
-        if let Some(n) = cli.explain {
-            obj["stance"]["explanation"] = Value::Array(contributions(&stance.explain(&p.text), n));
-            obj["sentiment"]["explanation"] = Value::Array(contributions(&sentiment.explain(&s.text), n));
-        }
-        writeln!(out, "{obj}")?;
+    let (p, s) = (row.stance, row.sentiment);
+    let mut obj = json!({
+        "file": name,
+        "index": row.index,
+        "span": [row.span.start, row.span.end],
+        "text": row.text,
+        "stance": prediction_json(stance, p),
+        "sentiment": prediction_json(sentiment, s),
+    });
+    if let Some(n) = cli.explain {
+        obj["stance"]["explanation"] = Value::Array(contributions(&stance.explain(row.text), n));
+        obj["sentiment"]["explanation"] = Value::Array(contributions(&sentiment.explain(row.text), n));
     }
+    writeln!(out, "{obj}")
+}
+
+fn write_json_summary(
+    out: &mut impl Write,
+    name: &str,
+    n_passages: usize,
+    doc: &DocumentSummary,
+    sdoc: &DocumentSummary,
+    cli: &Cli,
+) -> std::io::Result<()> {
     if !cli.lines {
-        let summary = |d: &DocumentScore| {
+        let summary = |d: &DocumentSummary| {
             json!({"score": d.score, "interval": d.interval, "confidence": d.confidence, "abstained": d.n_abstained,
                    "class_shares": d.class_shares.iter().map(|(c, v)| (c.clone(), json!(v))).collect::<Map<_, _>>()})
         };
-        let obj = json!({"document": {"file": name, "passages": doc.passages.len(), "stance": summary(doc), "sentiment": summary(sdoc)}});
+        let obj = json!({"document": {"file": name, "passages": n_passages, "stance": summary(doc), "sentiment": summary(sdoc)}});
         writeln!(out, "{obj}")?;
     }
     Ok(())
@@ -238,73 +408,63 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-fn write_table(
-    out: &mut impl Write,
-    name: &str,
-    stance: &Model,
-    doc: &DocumentScore,
-    sdoc: &DocumentScore,
-    cli: &Cli,
-    color: bool,
-) -> std::io::Result<()> {
+fn write_table_row(out: &mut impl Write, stance: &Model, row: &Row<'_>, cli: &Cli, color: bool) -> std::io::Result<()> {
     let n_explain = cli.explain.unwrap_or(3);
-    writeln!(
-        out,
-        "{}",
-        paint(color, "1", &format!("== {name} ({} passages)", doc.passages.len()))
-    )?;
-    writeln!(
-        out,
-        "{:>3}  {:>6} {:<12}  {:>6} {:<9}  passage  [drivers]",
-        "#", "stance", "", "sent.", ""
-    )?;
-    for (i, (p, s)) in doc.passages.iter().zip(&sdoc.passages).enumerate() {
-        let e = stance.explain(&p.text);
-        // The strongest contributions by size, each with its direction (+ toward the positive
-        // pole, − toward the negative), shown as the words of the text they came from.
-        let mut strongest: Vec<&hawkdove::explain::FeatureContribution> =
-            e.features.iter().filter(|f| f.to_score != 0.0).collect();
-        strongest.sort_by(|a, b| {
-            b.to_score
-                .abs()
-                .total_cmp(&a.to_score.abs())
-                .then(a.column.cmp(&b.column))
-        });
-        let words = |f: &hawkdove::explain::FeatureContribution| {
-            f.spans
-                .first()
-                .and_then(|sp| p.text.get(sp.clone()))
-                .map_or_else(|| f.name.clone(), |w| truncate(w, 30).to_lowercase())
-        };
-        let drivers: Vec<String> = if p.prediction.abstained.is_some() {
-            Vec::new()
-        } else {
-            strongest
+    let (p, s) = (row.stance, row.sentiment);
+    let e = stance.explain(row.text);
+    // The strongest contributions by size, each with its direction (+ toward the positive pole,
+    // − toward the negative), shown as the words of the text they came from.
+    let mut strongest: Vec<&hawkdove::explain::FeatureContribution> =
+        e.features.iter().filter(|f| f.to_score != 0.0).collect();
+    strongest.sort_by(|a, b| {
+        b.to_score
+            .abs()
+            .total_cmp(&a.to_score.abs())
+            .then(a.column.cmp(&b.column))
+    });
+    let words = |f: &hawkdove::explain::FeatureContribution| {
+        f.spans
+            .first()
+            .and_then(|sp| row.text.get(sp.clone()))
+            .map_or_else(|| f.name.clone(), |w| truncate(w, 30).to_lowercase())
+    };
+    let note = match &p.abstained {
+        Some(reason) => format!("[no label: {reason}]"),
+        None => {
+            let drivers: Vec<String> = strongest
                 .iter()
                 .take(n_explain)
                 .map(|f| format!("{}{}", if f.to_score > 0.0 { "+" } else { "−" }, words(f)))
-                .collect()
-        };
-        let (stance_score, stance_label) = label_cells(color, &p.prediction);
-        let (sentiment_score, sentiment_label) = label_cells(color, &s.prediction);
-        let note = match &p.prediction.abstained {
-            Some(reason) => format!("[no label: {reason}]"),
-            None => format!("[{}]", drivers.join(", ")),
-        };
-        writeln!(
-            out,
-            "{:>3}  {} {:<12}  {} {:<9}  {}  {}",
-            i + 1,
-            stance_score,
-            stance_label,
-            sentiment_score,
-            sentiment_label,
-            truncate(&p.text, 70),
-            note
-        )?;
-    }
-    if !cli.lines && !doc.passages.is_empty() {
-        let shares = |d: &DocumentScore| {
+                .collect();
+            format!("[{}]", drivers.join(", "))
+        }
+    };
+    let (stance_score, stance_label) = label_cells(color, p);
+    let (sentiment_score, sentiment_label) = label_cells(color, s);
+    writeln!(
+        out,
+        "{:>3}  {} {:<12}  {} {:<9}  {}  {}",
+        row.index + 1,
+        stance_score,
+        stance_label,
+        sentiment_score,
+        sentiment_label,
+        truncate(row.text, 70),
+        note
+    )
+}
+
+fn write_table_summary(
+    out: &mut impl Write,
+    stance: &Model,
+    n_passages: usize,
+    doc: &DocumentSummary,
+    sdoc: &DocumentSummary,
+    cli: &Cli,
+    color: bool,
+) -> std::io::Result<()> {
+    if !cli.lines && n_passages > 0 {
+        let shares = |d: &DocumentSummary| {
             d.class_shares
                 .iter()
                 .map(|(c, v)| format!("{c} {:.0}%", v * 100.0))
@@ -314,7 +474,7 @@ fn write_table(
         let (neg, pos) = stance.poles();
         writeln!(
             out,
-            "document stance {:+.3} [{:+.3}, {:+.3}] ({:.0}% bootstrap interval; −1 {neg} … +1 {pos}); passages: {}",
+            "document stance {:+.3} [{:+.3}, {:+.3}] ({:.0}% bootstrap interval; −1 {neg} … +1 {pos}); {n_passages} passages: {}",
             doc.score,
             doc.interval[0],
             doc.interval[1],
@@ -324,9 +484,8 @@ fn write_table(
         if doc.n_abstained > 0 {
             writeln!(
                 out,
-                "left out: {} of {} passages had no stance label (another language, or nothing the model knows)",
-                doc.n_abstained,
-                doc.passages.len()
+                "left out: {} of {n_passages} passages had no stance label (another language, or nothing the model knows)",
+                doc.n_abstained
             )?;
         }
         writeln!(
@@ -337,6 +496,8 @@ fn write_table(
             sdoc.interval[1],
             shares(sdoc)
         )?;
+    } else if n_passages == 0 {
+        writeln!(out, "{}", paint(color, "2", "(no passages)"))?;
     }
     Ok(())
 }

@@ -132,8 +132,7 @@ impl ModelOptions {
             f.text.fold_numbers = true;
         }
         if let Some(path) = &self.lexicon {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            f.lexicon = Some(hawkdove::features::Lexicon::parse(&text).map_err(|e| e.to_string())?);
+            f.lexicon = Some(hawkdove::features::Lexicon::read(path).map_err(|e| e.to_string())?);
         }
         let mut l: LogisticParams = p.logistic.clone();
         if let Some(c) = self.c {

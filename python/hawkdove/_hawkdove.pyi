@@ -96,7 +96,22 @@ class Model:
     def explain(self, text: str) -> str: ...
     def score_document(
         self, text: str, options: str | None = None, *, n_jobs: int | None = None
-    ) -> str: ...
+    ) -> tuple[
+        str,
+        tuple[
+            npt.NDArray[np.int64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.uint8],
+            npt.NDArray[np.float64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.float64],
+            npt.NDArray[np.float64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.bool_],
+            list[tuple[int, str]],
+        ],
+    ]: ...
     def top_features(self, n: int) -> list[tuple[str, list[_Weight]]]: ...
     def top_pole_features(self, n: int) -> tuple[list[_Weight], list[_Weight]]: ...
 

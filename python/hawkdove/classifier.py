@@ -279,8 +279,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             "confidence": confidence,
             "seed": seed,
         }
-        raw = json.loads(model.score_document(text, json.dumps(options), n_jobs=self.n_jobs))
-        return DocumentScore(raw, text, model.classes, self.poles_, self._user_label)
+        summary, columns = model.score_document(text, json.dumps(options), n_jobs=self.n_jobs)
+        return DocumentScore(
+            json.loads(summary), text, model.classes, self.poles_, self._user_label, columns=columns
+        )
 
     def top_features(self, n: int = 10) -> dict[Any, list[tuple[str, float]]]:
         """The ``n`` largest weights of each class: ``{class: [(feature, weight), ...]}``. For

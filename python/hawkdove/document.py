@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
-from typing import Any, Callable, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence as SequenceABC
+from typing import Any, Callable, Sequence, overload
 
 from hawkdove.explain import NEGATIVE_RGB, POSITIVE_RGB, _rgba, mark_up
 
@@ -18,6 +20,78 @@ def _reason(abstained: Any) -> str | None:
     if abstained.get("reason") == "language":
         return f"language {abstained.get('detected')}"
     return "no known feature"
+
+
+_KINDS = ("headline", "sentence", "line")
+
+
+class _Passages(SequenceABC[dict[str, Any]]):
+    """The passages of a long document, kept as the columns the extension returns (about 80
+    bytes a passage, the text not copied) and made into dicts only when read: a 50 MB document
+    has about a million passages, which as dicts took gigabytes."""
+
+    def __init__(self, columns: tuple[Any, ...], text: str, classes: list[Any]) -> None:
+        (
+            self._start,
+            self._end,
+            self._paragraph,
+            self._kind,
+            self._weight,
+            self._class,
+            self._score,
+            self._proba,
+            self._n_features,
+            self._truncated,
+            abstained,
+        ) = columns
+        self._abstained = dict(abstained)
+        self._text = text
+        self._classes = classes
+
+    def __len__(self) -> int:
+        return len(self._score)
+
+    def _one(self, i: int) -> dict[str, Any]:
+        start, end = int(self._start[i]), int(self._end[i])
+        return {
+            "start": start,
+            "end": end,
+            "paragraph": int(self._paragraph[i]),
+            "kind": _KINDS[int(self._kind[i])],
+            "text": self._text[start:end],
+            "weight": float(self._weight[i]),
+            "label": None if i in self._abstained else self._classes[int(self._class[i])],
+            "score": float(self._score[i]),
+            "probabilities": {
+                c: float(v) for c, v in zip(self._classes, self._proba[i].tolist())
+            },
+            "n_features": int(self._n_features[i]),
+            "truncated": bool(self._truncated[i]),
+            "abstained": self._abstained.get(i),
+        }
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(i, slice):
+            return [self._one(j) for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError("passage index out of range")
+        return self._one(i % n)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (self._one(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (_Passages, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} passages>"
 
 
 class DocumentScore:
@@ -43,6 +117,7 @@ class DocumentScore:
         classes: Sequence[Any],
         poles: tuple[Any, Any],
         to_user: Callable[[str], Any] = lambda label: label,
+        columns: tuple[Any, ...] | None = None,
     ) -> None:
         self.text = text
         self.score = float(raw["score"])
@@ -55,11 +130,15 @@ class DocumentScore:
         self.class_shares = {to_user(c): float(v) for c, v in raw["class_shares"]}
         self.mean_probabilities = {to_user(c): float(v) for c, v in raw["mean_probabilities"]}
         self.n_abstained = int(raw.get("n_abstained", 0))
-        self.passages = []
+        self.passages: Sequence[dict[str, Any]]
+        if columns is not None:
+            self.passages = _Passages(columns, text, self.classes)
+            return
+        passages = []
         for p in raw["passages"]:
             segment, prediction = p["segment"], p["prediction"]
             abstained = prediction.get("abstained")
-            self.passages.append(
+            passages.append(
                 {
                     "start": int(segment["span"]["start"]),
                     "end": int(segment["span"]["end"]),
@@ -77,6 +156,7 @@ class DocumentScore:
                     "abstained": _reason(abstained),
                 }
             )
+        self.passages = passages
 
     def __len__(self) -> int:
         return len(self.passages)

@@ -91,13 +91,13 @@ def test_batch_columns_identical_whatever_the_threads(stance_model, texts, size)
 
 def test_thread_pools_are_cached_per_size(stance_model, samples):
     _hawkdove.clear_thread_pools()
-    stance_model.model_.transform(samples, n_jobs=1)
-    stance_model.model_.transform(samples, n_jobs=2)
-    stance_model.model_.transform(samples, n_jobs=2)
+    big = samples * (64 // len(samples) + 1)
+    stance_model.model_.explain(samples[0])  # a one-thread pool
+    stance_model.model_.transform(big, n_jobs=2)
+    stance_model.model_.predict_batch(big, n_jobs=2)
     assert _hawkdove.thread_pools() == [1, 2]
     _hawkdove.clear_thread_pools()
     assert _hawkdove.thread_pools() == []
-    big = samples * (64 // len(samples) + 1)
     stance_model.predict(big)  # pools start again on demand
     assert _hawkdove.thread_pools() == [_hawkdove.thread_count(None)]
     _hawkdove.clear_thread_pools()
@@ -106,6 +106,47 @@ def test_thread_pools_are_cached_per_size(stance_model, samples):
     assert _hawkdove.thread_pools() == []
     stance_model.predict(big)
     assert _hawkdove.thread_pools() == [_hawkdove.thread_count(None)]
+
+
+def _live_threads() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    raise AssertionError("no Threads line in /proc/self/status")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux's /proc")
+def test_thread_pools_are_bounded_when_n_jobs_cycles(stance_model, samples):
+    # Issue 25, defect 9: every distinct n_jobs kept its own pool (2..64 left 2,082 threads).
+    _hawkdove.clear_thread_pools()
+    time.sleep(0.2)
+    before = _live_threads()
+    big = samples * (256 // len(samples) + 1)
+    for n_jobs in range(2, 65):
+        stance_model.model_.predict_batch(big, n_jobs=n_jobs)
+    kept = _hawkdove.thread_pools()
+    assert len(kept) <= 4 and kept == [61, 62, 63, 64]
+    # Dropped pools' threads exit once idle: wait for them, boundedly.
+    deadline = time.monotonic() + 10
+    while _live_threads() > before + sum(kept) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _live_threads() <= before + sum(kept)
+    _hawkdove.clear_thread_pools()
+    deadline = time.monotonic() + 10
+    while _live_threads() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _live_threads() <= before
+
+
+def test_n_jobs_is_capped(stance_model, samples):
+    # Issue 25, defect 9: n_jobs=100000 silently became 1,024 threads.
+    assert _hawkdove.thread_count(256) == 256
+    for n_jobs in (257, 100_000):
+        with pytest.raises(hawkdove.InvalidParameterError, match="at most 256 threads"):
+            stance_model.model_.predict_batch(samples, n_jobs=n_jobs)
+        with pytest.raises(ValueError):
+            hawkdove.TextClassifier(n_jobs=n_jobs).fit(["a b", "c d"], ["x", "y"])
 
 
 def test_thread_spin_setting_and_its_errors():

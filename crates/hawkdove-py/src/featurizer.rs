@@ -5,10 +5,11 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use hawkdove::features::Scratch;
 use hawkdove::{CsrMatrix, Featurizer, FeaturizerConfig};
 
 use crate::errors::IntoPyResult;
-use crate::pools::{resolve_threads, run_detached};
+use crate::pools::{resolve_threads, run_chunked, run_detached};
 use crate::{params, texts};
 
 /// A CSR matrix as `(indptr: int64, indices: int32, data: float32, (nrows, ncols))`, the
@@ -41,7 +42,8 @@ pub fn csr_to_py<'py>(py: Python<'py>, x: &CsrMatrix) -> PyResult<Csr<'py>> {
     ))
 }
 
-/// Featurize a batch of Python strings with `featurizer`, rows in input order.
+/// Featurize a batch of Python strings with `featurizer`, rows in input order, in pieces
+/// ([`run_chunked`], so that Ctrl-C stops a long batch).
 pub fn transform_py<'py>(
     py: Python<'py>,
     featurizer: &Featurizer,
@@ -50,8 +52,45 @@ pub fn transform_py<'py>(
 ) -> PyResult<Csr<'py>> {
     let threads = resolve_threads(n_jobs)?;
     let texts = texts::batch(texts, "texts")?;
-    let x = run_detached(py, threads, || featurizer.transform(&texts))?;
-    csr_to_py(py, &x)
+    let chunk = match texts.len() {
+        n if n < 64 => n,
+        n => (n / (threads * 8)).clamp(1, 64),
+    };
+    // Each piece: (row lengths, column indices, values).
+    let pieces = run_chunked(py, threads, texts.len(), chunk, |r, scratch: &mut Scratch| {
+        let mut piece = (Vec::new(), Vec::new(), Vec::new());
+        for t in texts.get(r).unwrap_or_default() {
+            let row = featurizer.transform_one(t, scratch);
+            piece.0.push(row.len());
+            for (c, v) in row {
+                piece.1.push(c);
+                piece.2.push(v);
+            }
+        }
+        piece
+    })?;
+    let nnz: usize = pieces.iter().map(|p| p.1.len()).sum();
+    let mut indptr: Vec<i64> = Vec::with_capacity(texts.len() + 1);
+    let (mut indices, mut data): (Vec<i32>, Vec<f32>) = (Vec::with_capacity(nnz), Vec::with_capacity(nnz));
+    indptr.push(0);
+    let too_many = || PyValueError::new_err("more than 2^31 feature columns");
+    for (lengths, cols, values) in pieces {
+        for len in lengths {
+            let last = indptr.last().copied().unwrap_or(0);
+            let len = i64::try_from(len).map_err(|_| PyValueError::new_err("matrix too large for int64 offsets"))?;
+            indptr.push(last + len);
+        }
+        for c in cols {
+            indices.push(i32::try_from(c).map_err(|_| too_many())?);
+        }
+        data.extend(values);
+    }
+    Ok((
+        indptr.into_pyarray(py),
+        indices.into_pyarray(py),
+        data.into_pyarray(py),
+        (texts.len(), featurizer.n_features()),
+    ))
 }
 
 /// A fitted hawkdove featurizer (tokenizer, n-grams, vocabulary or hashing, weighting).

@@ -115,6 +115,10 @@ fn set_thread_spin(seconds: &Bound<'_, PyAny>) -> PyResult<()> {
 
 #[pymodule]
 fn _hawkdove(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Import NumPy's C API now, while no long call runs: imported lazily by the first call
+    // returning an array, a Ctrl-C pending at that moment failed the import and surfaced as
+    // PanicException ("Failed to access NumPy array API capsule") instead of KeyboardInterrupt.
+    numpy::PyArray1::<f64>::zeros(m.py(), 0, false);
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("FORMAT_VERSION", hawkdove::format::FORMAT_VERSION)?;
     m.add("MAX_MODEL_BYTES", hawkdove::format::MAX_MODEL_BYTES)?;

@@ -8,14 +8,16 @@ use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use hawkdove::document::DocumentOptions;
+use hawkdove::document::{
+    passage_weight, passages, DocumentAggregator, DocumentOptions, PassageKind, Segment, DOCUMENT_CHUNK,
+};
 use hawkdove::explain::{Explanation, FeatureWeight};
 use hawkdove::features::Scratch;
 use hawkdove::{BatchPredictions, Model, ModelParams};
 
 use crate::errors::{invalid, IntoPyResult};
 use crate::featurizer::{transform_py, Csr};
-use crate::pools::{resolve_threads, run_chunked, run_detached};
+use crate::pools::{resolve_threads, run_chunked, run_detached, run_detached_here};
 use crate::{params, texts};
 
 /// Columns of a batch prediction: class index, probabilities (n × classes), score, number of
@@ -28,6 +30,40 @@ type Predictions<'py> = (
     Bound<'py, PyArray1<bool>>,
     Option<Vec<Option<String>>>,
 );
+
+/// A document's passages as columns: start, end (`str` offsets), paragraph, kind (0 headline,
+/// 1 sentence, 2 line), weight, class index, score, probabilities (n × classes), number of
+/// features, truncated.
+type DocumentColumns<'py> = (
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<u8>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<bool>>,
+    Vec<(i64, String)>,
+);
+
+/// [`DocumentColumns`] while they are filled.
+#[derive(Default)]
+struct Columns {
+    start: Vec<i64>,
+    end: Vec<i64>,
+    paragraph: Vec<i64>,
+    kind: Vec<u8>,
+    weight: Vec<f64>,
+    class_index: Vec<i64>,
+    score: Vec<f64>,
+    probabilities: Vec<f64>,
+    n_features: Vec<i64>,
+    truncated: Vec<bool>,
+    /// `(passage index, reason)` of the passages the model abstained on.
+    abstained: Vec<(i64, String)>,
+}
 
 /// A feature weight as `(name, column, weight)`.
 type Weight = (String, usize, f64);
@@ -76,7 +112,16 @@ impl CharOffsets {
 
 /// Rewrite every span of an explanation from byte to `str` offsets.
 fn char_spans(mut e: Explanation) -> Explanation {
-    let offsets = CharOffsets::new(&e.text);
+    // The table covers the text up to the last span's end only: at most
+    // MAX_TOKENS_PER_TEXT tokens are explained, however long the text is.
+    let spans = e
+        .features
+        .iter()
+        .flat_map(|f| f.spans.iter())
+        .chain(e.tokens.iter().map(|t| &t.span));
+    let last = spans.map(|s| s.end).max().unwrap_or(0);
+    let prefix = e.text.get(..last).unwrap_or(&e.text);
+    let offsets = CharOffsets::new(prefix);
     for f in &mut e.features {
         for s in &mut f.spans {
             *s = offsets.span(s);
@@ -284,28 +329,103 @@ impl PyModel {
     }
 
     /// Segment a document into passages, score each and aggregate, with `options` (JSON of
-    /// DocumentOptions): the DocumentScore as JSON, with spans in `str` offsets.
+    /// DocumentOptions): the summary as JSON (DocumentSummary) and the passages as columns
+    /// (`str` offsets). The document is segmented as it is read and scored a chunk of passages
+    /// at a time, with Ctrl-C checked between chunks and pieces, and no copy of the passages'
+    /// text: memory beyond the text is the columns (about 80 bytes a passage) and one chunk.
     #[pyo3(signature = (text, options=None, *, n_jobs=None))]
-    fn score_document(
+    fn score_document<'py>(
         &self,
-        py: Python<'_>,
-        text: &Bound<'_, PyAny>,
+        py: Python<'py>,
+        text: &Bound<'py, PyAny>,
         options: Option<&str>,
-        n_jobs: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<String> {
+        n_jobs: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(String, DocumentColumns<'py>)> {
         let options: DocumentOptions = params::parse(py, options, "options")?;
         let threads = resolve_threads(n_jobs)?;
         let text = texts::one(text, "text", None)?;
-        let doc = run_detached(py, threads, || {
-            self.inner.score_document(&text, &options).map(|mut doc| {
-                let offsets = CharOffsets::new(&text);
-                for p in &mut doc.passages {
-                    p.segment.span = offsets.span(&p.segment.span);
-                }
-                doc
-            })
-        })?;
-        params::to_json(&doc.py_err(py)?)
+        let mut aggregator = DocumentAggregator::new(&self.inner, &options).py_err(py)?;
+        let mut segments = passages(&text, options.segmentation);
+        let mut cols = Columns::default();
+        // Byte and character offsets of the last passage boundary seen (passages come in
+        // order), to turn byte spans into `str` offsets without a table of the whole text.
+        let (mut byte, mut chars) = (0usize, 0usize);
+        let mut to_chars = |b: usize| {
+            chars += text.get(byte..b).map_or(0, |t| t.chars().count());
+            byte = b;
+            chars
+        };
+        loop {
+            py.check_signals()?;
+            let chunk: Vec<Segment> = run_detached_here(py, || segments.by_ref().take(DOCUMENT_CHUNK).collect())?;
+            if chunk.is_empty() {
+                break;
+            }
+            let pieces = chunk.len().div_ceil(threads * 8).clamp(1, 64);
+            let parts = run_chunked(py, threads, chunk.len(), pieces, |r, scratch: &mut Scratch| {
+                let texts: Vec<&str> = chunk
+                    .get(r)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|s| text.get(s.span.clone()).unwrap_or_default())
+                    .collect();
+                self.inner.predict_columns_with(&texts, scratch)
+            })?;
+            let batch = BatchPredictions::concat(parts);
+            for (i, segment) in chunk.iter().enumerate() {
+                let passage = text.get(segment.span.clone()).unwrap_or_default();
+                let class_index = batch.class_index.get(i).copied().unwrap_or_default();
+                let score = batch.scores.get(i).copied().unwrap_or_default();
+                let probabilities = batch.probabilities_of(i);
+                let weight = match batch.abstained.get(i).and_then(Option::as_ref) {
+                    Some(reason) => {
+                        aggregator.add_abstained();
+                        cols.abstained.push((as_i64(cols.score.len()), reason.to_string()));
+                        0.0
+                    }
+                    None => {
+                        let weight = passage_weight(passage);
+                        aggregator.add(weight, class_index, score, probabilities);
+                        weight
+                    }
+                };
+                cols.start.push(as_i64(to_chars(segment.span.start)));
+                cols.end.push(as_i64(to_chars(segment.span.end)));
+                cols.paragraph.push(as_i64(segment.paragraph));
+                cols.kind.push(match segment.kind {
+                    PassageKind::Headline => 0,
+                    PassageKind::Sentence => 1,
+                    PassageKind::Line => 2,
+                });
+                cols.weight.push(weight);
+                cols.class_index.push(as_i64(class_index));
+                cols.score.push(score);
+                cols.probabilities.extend_from_slice(probabilities);
+                cols.n_features
+                    .push(as_i64(batch.n_features.get(i).copied().unwrap_or_default()));
+                cols.truncated.push(batch.truncated.get(i).copied().unwrap_or_default());
+            }
+        }
+        let summary = params::to_json(&aggregator.finish())?;
+        let (n, k) = (cols.score.len(), self.inner.classes().len());
+        let proba = Array2::from_shape_vec((n, k), cols.probabilities)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("probability shape: {e}")))?;
+        Ok((
+            summary,
+            (
+                cols.start.into_pyarray(py),
+                cols.end.into_pyarray(py),
+                cols.paragraph.into_pyarray(py),
+                cols.kind.into_pyarray(py),
+                cols.weight.into_pyarray(py),
+                cols.class_index.into_pyarray(py),
+                cols.score.into_pyarray(py),
+                proba.into_pyarray(py),
+                cols.n_features.into_pyarray(py),
+                cols.truncated.into_pyarray(py),
+                cols.abstained,
+            ),
+        ))
     }
 
     /// The `n` largest weights of each class: `[(class, [(name, column, weight), ...]), ...]`.

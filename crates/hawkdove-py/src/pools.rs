@@ -1,4 +1,7 @@
-//! Thread pools for batch work, one per thread count, built on first use and cached.
+//! Thread pools for batch work, one per thread count, built on first use and cached: at most
+//! [`MAX_POOLS`] of them, the least recently used dropped first (its threads exit once idle), so
+//! cycling through many `n_jobs` values does not pile up threads. `n_jobs` is capped at
+//! [`MAX_THREADS`].
 //!
 //! Every call into hawkdove that may use rayon runs inside one of these pools
 //! ([`run_detached`]), never on rayon's global pool. That is what makes the module safe after
@@ -7,10 +10,9 @@
 //! or dropped, since their threads do not exist in the child). The cache lock is only taken
 //! while attached to the interpreter, never across `fork` from another Python thread.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -21,9 +23,18 @@ use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::errors::{invalid, HawkdoveError};
 
+/// At most this many pools are kept; the least recently used beyond it is dropped.
+pub const MAX_POOLS: usize = 4;
+
+/// The largest thread count `n_jobs` may ask for (more is refused with `InvalidParameterError`):
+/// far above any core count this library's batches gain from, and low enough that a typo such
+/// as `n_jobs=100000` cannot start thousands of threads.
+pub const MAX_THREADS: usize = 256;
+
 struct Pools {
     pid: u32,
-    by_threads: HashMap<usize, Arc<ThreadPool>>,
+    /// `(threads, pool)`, most recently used last.
+    by_threads: Vec<(usize, Arc<ThreadPool>)>,
 }
 
 static POOLS: Mutex<Option<Pools>> = Mutex::new(None);
@@ -61,7 +72,15 @@ pub fn resolve_threads(n_jobs: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
             "0",
             "use None or -1 for every core, or a positive count",
         )),
-        n if n > 0 => Ok(usize::try_from(n).unwrap_or(usize::MAX).min(1024)),
+        n if n > 0 => match usize::try_from(n) {
+            Ok(n) if n <= MAX_THREADS => Ok(n),
+            _ => Err(invalid(
+                py,
+                "n_jobs",
+                &n.to_string(),
+                &format!("at most {MAX_THREADS} threads (None or -1 use every core: {cores})"),
+            )),
+        },
         n => {
             let spare = usize::try_from(-(n + 1)).unwrap_or(usize::MAX);
             Ok(cores.saturating_sub(spare).max(1))
@@ -90,10 +109,14 @@ fn pool(threads: usize) -> PyResult<Arc<ThreadPool>> {
     }
     let pools = guard.get_or_insert_with(|| Pools {
         pid,
-        by_threads: HashMap::new(),
+        by_threads: Vec::new(),
     });
-    if let Some(p) = pools.by_threads.get(&threads) {
-        return Ok(Arc::clone(p));
+    if let Some(at) = pools.by_threads.iter().position(|(t, _)| *t == threads) {
+        // Most recently used goes last.
+        let entry = pools.by_threads.remove(at);
+        let p = Arc::clone(&entry.1);
+        pools.by_threads.push(entry);
+        return Ok(p);
     }
     let built = ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -101,7 +124,14 @@ fn pool(threads: usize) -> PyResult<Arc<ThreadPool>> {
         .build()
         .map_err(|e| PyRuntimeError::new_err(format!("cannot start {threads} threads: {e}")))?;
     let built = Arc::new(built);
-    pools.by_threads.insert(threads, Arc::clone(&built));
+    pools.by_threads.push((threads, Arc::clone(&built)));
+    if pools.by_threads.len() > MAX_POOLS {
+        // Dropping the last reference to a rayon pool ends its threads once they are idle; a
+        // call still running in it holds its own reference until it returns.
+        let evicted = pools.by_threads.remove(0);
+        drop(guard);
+        drop(evicted);
+    }
     Ok(built)
 }
 
@@ -128,12 +158,73 @@ where
     caught(py.detach(move || std::panic::catch_unwind(AssertUnwindSafe(f))))
 }
 
+/// How often, at most, the calling thread of a batch runs Python's signal handlers between
+/// pieces (see [`run_chunked`]).
+const SIGNAL_CHECK: Duration = Duration::from_millis(50);
+
+/// Ctrl-C for a batch running with the interpreter detached: the calling thread runs Python's
+/// signal handlers between its pieces, at most every [`SIGNAL_CHECK`], by attaching to the
+/// interpreter for a moment; the error they raise (`KeyboardInterrupt`, or whatever a user's
+/// handler raises) stops every thread of the batch before its next piece and is the batch's
+/// result. Only the main thread runs handlers, so on another thread the check does nothing.
+pub(crate) struct Interrupt {
+    stop: AtomicBool,
+    error: Mutex<Option<PyErr>>,
+    next_check: Mutex<Instant>,
+}
+
+impl Interrupt {
+    pub(crate) fn new() -> Self {
+        Interrupt {
+            stop: AtomicBool::new(false),
+            error: Mutex::new(None),
+            next_check: Mutex::new(Instant::now() + SIGNAL_CHECK),
+        }
+    }
+
+    /// Whether the batch was interrupted.
+    pub(crate) fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Run the signal handlers if the last check is [`SIGNAL_CHECK`] old (calling thread only,
+    /// interpreter detached). Returns whether the batch must stop.
+    pub(crate) fn check(&self) -> bool {
+        if self.stopped() {
+            return true;
+        }
+        {
+            let mut next = self.next_check.lock().unwrap_or_else(PoisonError::into_inner);
+            let now = Instant::now();
+            if now < *next {
+                return false;
+            }
+            *next = now + SIGNAL_CHECK;
+        }
+        if let Err(e) = Python::attach(|py| py.check_signals()) {
+            *self.error.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        self.stopped()
+    }
+
+    /// `Err` with the handlers' error when the batch was interrupted.
+    pub(crate) fn result(self) -> PyResult<()> {
+        match self.error.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Run `work` over the items `0..n`, with the interpreter detached, on the calling thread
 /// together with `threads - 1` threads of the pool, and return each piece's result in input
 /// order. Every thread takes the next piece from a shared counter until none is left, each with
 /// its own `S` (scratch buffers). Pieces hold at most `chunk` items, and fewer towards the end
 /// (what is left over twice the thread count, at least 8 items), so that the threads finish
-/// together; the items of a piece do not depend on how the work was shared out.
+/// together; the items of a piece do not depend on how the work was shared out. Between its
+/// pieces the calling thread runs Python's signal handlers now and then ([`Interrupt`]): Ctrl-C
+/// stops the batch with `KeyboardInterrupt` after the pieces under way.
 ///
 /// Unlike [`run_detached`], the calling thread works instead of handing the batch to a pool
 /// thread and sleeping until it is done: one thread fewer to wake and one hand-back fewer, and a
@@ -150,8 +241,23 @@ where
     F: Fn(Range<usize>, &mut S) -> T + Sync,
 {
     let chunk = chunk.max(1);
-    if threads <= 1 || n <= chunk {
+    let interrupt = Interrupt::new();
+    if n <= chunk {
         return run_detached_here(py, || vec![work(0..n, &mut S::default())]);
+    }
+    if threads <= 1 {
+        let done = run_detached_here(py, || {
+            let (mut scratch, mut done) = (S::default(), Vec::new());
+            let mut start = 0;
+            while start < n && !interrupt.check() {
+                let end = (start + chunk).min(n);
+                done.push(work(start..end, &mut scratch));
+                start = end;
+            }
+            done
+        })?;
+        interrupt.result()?;
+        return Ok(done);
     }
     let pool = pool(threads)?;
     let helpers = threads.min(n.div_ceil(chunk)) - 1;
@@ -159,10 +265,13 @@ where
     let done: Mutex<Vec<(usize, T)>> = Mutex::new(Vec::new());
     // Helpers that have started and that are done, for the calling thread's wait.
     let (started, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let take_pieces = || {
+    let take_pieces = |caller: bool| {
         let (mut scratch, mut mine) = (S::default(), Vec::new());
         let mut start = next.load(Ordering::Relaxed);
         while start < n {
+            if if caller { interrupt.check() } else { interrupt.stopped() } {
+                break;
+            }
             let end = (start + ((n - start) / (2 * threads)).clamp(chunk.min(8), chunk)).min(n);
             match next.compare_exchange_weak(start, end, Ordering::Relaxed, Ordering::Relaxed) {
                 Ok(_) => {
@@ -176,7 +285,7 @@ where
     };
     let help = || {
         started.fetch_add(1, Ordering::AcqRel);
-        take_pieces();
+        take_pieces(false);
         finished.fetch_add(1, Ordering::Release);
     };
     caught(py.detach(|| {
@@ -185,7 +294,7 @@ where
                 for _ in 0..helpers {
                     scope.spawn(|_| help());
                 }
-                take_pieces();
+                take_pieces(true);
                 // A helper that has not started by now finds no pieces left, so only those that
                 // have started are waited for; rayon's scope still waits for the others.
                 if let Some(until) = spin_deadline().filter(|_| threads <= available()) {
@@ -197,6 +306,7 @@ where
         }))
     }))?;
     spin_after(&pool, helpers);
+    interrupt.result()?;
     let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
     done.sort_unstable_by_key(|(start, _)| *start);
     Ok(done.into_iter().map(|(_, t)| t).collect())
@@ -298,7 +408,7 @@ pub fn cached() -> Vec<usize> {
     let mut counts: Vec<usize> = guard
         .as_ref()
         .filter(|p| p.pid == std::process::id())
-        .map(|p| p.by_threads.keys().copied().collect())
+        .map(|p| p.by_threads.iter().map(|(t, _)| *t).collect())
         .unwrap_or_default();
     counts.sort_unstable();
     counts

@@ -158,3 +158,84 @@ fn saved_models_and_bad_inputs() {
     assert!(!ok && err.contains("version"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A generated article of about `bytes` bytes: paragraphs of sentences, a headline now and then.
+fn long_article(bytes: usize) -> String {
+    let paragraph = "Sanctions Talks Resume\n\nThe ministry said talks would resume next week. Officials \
+                     threatened new sanctions! Both sides agreed to a ceasefire, and diplomats welcomed \
+                     the move.\nGen. Smith vowed a swift response; the U.S. envoy urged restraint.\n\n";
+    paragraph.repeat(bytes / paragraph.len() + 1)
+}
+
+#[test]
+fn input_read_in_chunks_scores_as_the_whole_document() {
+    // Issue 25, defect 12: the classifier now reads 1 MiB at a time, cut at blank lines; the
+    // passages, their scores and the document score must not change.
+    let dir = std::env::temp_dir().join(format!("hawkdove-classify-c-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let text = long_article(2_500_000);
+    let input = dir.join("long.txt");
+    std::fs::write(&input, &text).expect("write");
+    let (ok, out, err) = run(&["--json", input.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let objs: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    let (doc, rows) = objs.split_last().expect("objects");
+    let model = hawkdove::Model::bundled_stance().expect("model");
+    let whole = model
+        .score_document(&text, &hawkdove::document::DocumentOptions::default())
+        .expect("score");
+    assert_eq!(rows.len(), whole.passages.len());
+    for (row, p) in rows.iter().zip(&whole.passages) {
+        let span = [p.segment.span.start as u64, p.segment.span.end as u64];
+        assert_eq!(row["span"][0].as_u64(), Some(span[0]));
+        assert_eq!(row["span"][1].as_u64(), Some(span[1]));
+        assert_eq!(row["stance"]["score"].as_f64(), Some(p.prediction.score));
+    }
+    assert_eq!(doc["document"]["stance"]["score"].as_f64(), Some(whole.score));
+    assert_eq!(
+        doc["document"]["stance"]["interval"][0].as_f64(),
+        Some(whole.interval[0])
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Peak resident memory (VmHWM, bytes) of `classify --json <path>`, polled until it exits.
+fn classify_peak_memory(path: &Path) -> u64 {
+    let mut child = Command::new(classify())
+        .args(["--json", path.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(s) = std::fs::read_to_string(&status) {
+            if let Some(kb) = s.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
+                let kb: u64 = kb.trim().trim_end_matches("kB").trim().parse().expect("kB");
+                peak = peak.max(kb * 1024);
+            }
+        }
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    peak
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn long_input_is_scored_in_bounded_memory() {
+    // Issue 25, defect 12: the classifier read any input whole (512 MB used 1.66 GB). With
+    // chunks of 1 MiB, a 32 MB input peaks at about what a small one does.
+    let dir = std::env::temp_dir().join(format!("hawkdove-classify-m-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (small, large) = (dir.join("small.txt"), dir.join("large.txt"));
+    std::fs::write(&small, long_article(10_000)).expect("write");
+    std::fs::write(&large, long_article(32_000_000)).expect("write");
+    let (small_peak, large_peak) = (classify_peak_memory(&small), classify_peak_memory(&large));
+    std::fs::remove_dir_all(&dir).ok();
+    let growth = large_peak.saturating_sub(small_peak);
+    eprintln!("classify peak: {small_peak} B on 10 kB, {large_peak} B on 32 MB");
+    assert!(growth < 48_000_000, "32 MB input grew the peak by {growth} bytes");
+}

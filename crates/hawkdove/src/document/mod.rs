@@ -10,6 +10,7 @@
 //! confidence interval over passages (seeded, so reproducible), and the share of passages
 //! predicted in each class.
 
+use std::collections::VecDeque;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -111,27 +112,83 @@ pub fn segment(text: &str) -> Vec<Segment> {
 
 /// Split a document into passages.
 pub fn segment_with(text: &str, how: Segmentation) -> Vec<Segment> {
-    let mut out = Vec::new();
-    match how {
-        Segmentation::Lines => {
-            let mut start = 0;
-            for (i, line) in text.split_inclusive('\n').enumerate() {
-                let span = trim_span(text, start..start + line.len());
-                if !span.is_empty() {
-                    push_capped(text, span, i, PassageKind::Line, &mut out);
+    passages(text, how).collect()
+}
+
+/// The passages of `text`, found as they are read: the same as [`segment_with`], holding at
+/// most one paragraph's (or line's) passages at a time, so a long document can be scored
+/// passage by passage in bounded memory.
+pub fn passages(text: &str, how: Segmentation) -> Passages<'_> {
+    Passages {
+        text,
+        how,
+        lines: text.split_inclusive('\n'),
+        pos: 0,
+        unit: 0,
+        pending: VecDeque::new(),
+    }
+}
+
+/// Iterator of a document's passages (see [`passages`]).
+#[derive(Debug, Clone)]
+pub struct Passages<'a> {
+    text: &'a str,
+    how: Segmentation,
+    lines: std::str::SplitInclusive<'a, char>,
+    /// Byte offset of the next line.
+    pos: usize,
+    /// Number of the next paragraph (or line, in line mode).
+    unit: usize,
+    /// Passages found and not yet returned.
+    pending: VecDeque<Segment>,
+}
+
+impl Passages<'_> {
+    /// The next paragraph's span (runs of lines separated by blank lines), trimmed.
+    fn next_paragraph(&mut self) -> Option<Range<usize>> {
+        let (mut start, mut end): (Option<usize>, usize) = (None, 0);
+        for line in self.lines.by_ref() {
+            let here = self.pos;
+            self.pos += line.len();
+            if line.trim().is_empty() {
+                if let Some(s) = start {
+                    return Some(trim_span(self.text, s..end));
                 }
-                start += line.len();
+            } else {
+                start.get_or_insert(here);
+                end = here + line.len();
             }
         }
-        Segmentation::Paragraphs | Segmentation::Sentences => {
-            for (p, para) in paragraphs(text).into_iter().enumerate() {
+        start.map(|s| trim_span(self.text, s..end))
+    }
+
+    /// Find the passages of the next paragraph (or line); false at the end of the text.
+    fn fill(&mut self) -> bool {
+        let text = self.text;
+        let mut out = Vec::new();
+        match self.how {
+            Segmentation::Lines => {
+                let Some(line) = self.lines.next() else {
+                    return false;
+                };
+                let span = trim_span(text, self.pos..self.pos + line.len());
+                self.pos += line.len();
+                if !span.is_empty() {
+                    push_capped(text, span, self.unit, PassageKind::Line, &mut out);
+                }
+            }
+            Segmentation::Paragraphs | Segmentation::Sentences => {
+                let Some(para) = self.next_paragraph() else {
+                    return false;
+                };
+                let p = self.unit;
                 let body = &text[para.clone()];
                 let is_headline = !body.contains('\n')
                     && body.split_whitespace().count() <= MAX_HEADLINE_WORDS
                     && !ends_sentence(body);
                 if is_headline {
                     push_capped(text, para, p, PassageKind::Headline, &mut out);
-                } else if how == Segmentation::Paragraphs {
+                } else if self.how == Segmentation::Paragraphs {
                     push_capped(text, para, p, PassageKind::Line, &mut out);
                 } else {
                     for s in sentences(text, para) {
@@ -140,8 +197,25 @@ pub fn segment_with(text: &str, how: Segmentation) -> Vec<Segment> {
                 }
             }
         }
+        self.unit += 1;
+        self.pending.extend(out);
+        true
     }
-    out
+}
+
+impl Iterator for Passages<'_> {
+    type Item = Segment;
+
+    fn next(&mut self) -> Option<Segment> {
+        loop {
+            if let Some(s) = self.pending.pop_front() {
+                return Some(s);
+            }
+            if !self.fill() {
+                return None;
+            }
+        }
+    }
 }
 
 fn ends_sentence(s: &str) -> bool {
@@ -159,33 +233,6 @@ fn trim_span(text: &str, span: Range<usize>) -> Range<usize> {
         return span.start..span.start;
     }
     span.start + lead..span.end - trail
-}
-
-/// Paragraph spans: runs of lines separated by blank lines.
-fn paragraphs(text: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut end = 0;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        let blank = line.trim().is_empty();
-        if blank {
-            if let Some(s) = start.take() {
-                out.push(trim_span(text, s..end));
-            }
-        } else {
-            if start.is_none() {
-                start = Some(pos);
-            }
-            end = pos + line.len();
-        }
-        pos += line.len();
-    }
-    if let Some(s) = start {
-        out.push(trim_span(text, s..end));
-    }
-    out.retain(|r| !r.is_empty());
-    out
 }
 
 /// The word (letters, digits, dots, apostrophes) that ends just before byte `end`.
@@ -231,47 +278,52 @@ fn dot_ends_sentence(text: &str, dot: usize, next_start: usize) -> bool {
     true
 }
 
-/// Sentence spans within a paragraph span.
+/// The character at byte `pos` of `text` (a character boundary below `text.len()`).
+fn char_at(text: &str, pos: usize) -> Option<char> {
+    text.get(pos..).and_then(|t| t.chars().next())
+}
+
+/// Sentence spans within a paragraph span. Walks the paragraph by byte offsets, decoding
+/// characters where it looks (no table of the paragraph's characters: a paragraph can be a
+/// whole 50 MB document).
 fn sentences(text: &str, para: Range<usize>) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = para.start;
-    let body = &text[para.clone()];
-    let chars: Vec<(usize, char)> = body.char_indices().map(|(i, c)| (para.start + i, c)).collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (pos, c) = chars[i];
+    let in_para = |pos: usize| char_at(text, pos).filter(|_| pos < para.end);
+    let mut i = para.start;
+    while let Some(c) = in_para(i) {
         if matches!(c, '.' | '!' | '?' | '\u{2026}') {
             // Run of terminators and closing quotes/brackets.
-            let mut j = i + 1;
-            while j < chars.len()
-                && matches!(
-                    chars[j].1,
+            let mut j = i + c.len_utf8();
+            while let Some(n) = in_para(j).filter(|n| {
+                matches!(
+                    n,
                     '.' | '!' | '?' | '\u{2026}' | '"' | '\'' | '\u{201D}' | '\u{2019}' | ')' | ']'
                 )
-            {
-                j += 1;
+            }) {
+                j += n.len_utf8();
             }
-            let end = chars.get(j).map_or(para.end, |(p, _)| *p);
-            let followed_by_space = chars.get(j).is_none_or(|(_, n)| n.is_whitespace());
+            let end = j.min(para.end);
+            let followed_by_space = in_para(j).is_none_or(char::is_whitespace);
             if followed_by_space {
                 // Skip whitespace to the next sentence's first character.
                 let mut k = j;
-                while k < chars.len() && chars[k].1.is_whitespace() {
-                    k += 1;
+                while let Some(n) = in_para(k).filter(|n| n.is_whitespace()) {
+                    k += n.len_utf8();
                 }
-                let next_ok = chars.get(k).is_none_or(|(_, n)| {
+                let next_ok = in_para(k).is_none_or(|n| {
                     n.is_uppercase()
                         || n.is_numeric()
                         || matches!(n, '"' | '\'' | '\u{201C}' | '\u{2018}' | '(' | '[')
                         || !n.is_alphabetic()
                 });
-                let is_boundary = next_ok && (c != '.' || dot_ends_sentence(text, pos, end));
+                let is_boundary = next_ok && (c != '.' || dot_ends_sentence(text, i, end));
                 if is_boundary {
                     let span = trim_span(text, start..end);
                     if !span.is_empty() {
                         out.push(span);
                     }
-                    start = chars.get(k).map_or(para.end, |(p, _)| *p);
+                    start = k.min(para.end);
                     i = k;
                     continue;
                 }
@@ -279,7 +331,7 @@ fn sentences(text: &str, para: Range<usize>) -> Vec<Range<usize>> {
             i = j;
             continue;
         }
-        i += 1;
+        i += c.len_utf8();
     }
     let tail = trim_span(text, start..para.end);
     if !tail.is_empty() {
@@ -423,89 +475,174 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] * (1.0 - frac) + sorted[hi.min(sorted.len() - 1)] * frac
 }
 
-impl Model {
-    /// Segment `text`, score each passage and aggregate (see the module documentation).
-    pub fn score_document(&self, text: &str, options: &DocumentOptions) -> Result<DocumentScore> {
+/// Passages scored at a time by [`Model::score_document`]: at most this many times
+/// [`MAX_PASSAGE_BYTES`] of text (4 MiB) is featurized at once, whatever the document's size.
+pub const DOCUMENT_CHUNK: usize = 1024;
+
+/// The word weight of a passage in the document score: its number of words, at least 1.
+pub fn passage_weight(passage: &str) -> f64 {
+    passage.split_whitespace().count().max(1) as f64
+}
+
+/// The aggregates of a document's passage scores (see [`Model::score_document`]), for callers
+/// that score the passages themselves, chunk by chunk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentSummary {
+    /// Word-weighted mean of passage scores (0 for a document without passages).
+    pub score: f64,
+    /// Bootstrap percentile interval `[low, high]` of the score at `confidence`.
+    pub interval: [f64; 2],
+    /// Confidence level of `interval`.
+    pub confidence: f64,
+    /// Number of bootstrap resamples.
+    pub bootstrap: usize,
+    /// Share of passages predicted in each class, in class order.
+    pub class_shares: Vec<(String, f64)>,
+    /// Weighted mean probability of each class, in class order.
+    pub mean_probabilities: Vec<(String, f64)>,
+    /// Passages the model declined to label, left out of everything above.
+    #[serde(default)]
+    pub n_abstained: usize,
+}
+
+/// Accumulates what a document's aggregates need, passage by passage: score and weight per
+/// passage (16 bytes), and per class the count and weighted probability sum.
+#[derive(Debug, Clone)]
+pub struct DocumentAggregator {
+    options: DocumentOptions,
+    classes: Vec<String>,
+    scores: Vec<f64>,
+    weights: Vec<f64>,
+    counts: Vec<usize>,
+    probability_sums: Vec<f64>,
+    n_abstained: usize,
+}
+
+impl DocumentAggregator {
+    /// A new aggregator for `model`'s classes; checks `options`.
+    pub fn new(model: &Model, options: &DocumentOptions) -> Result<Self> {
         options.validate()?;
-        let segments = segment_with(text, options.segmentation);
-        let texts: Vec<&str> = segments.iter().map(|s| &text[s.span.clone()]).collect();
-        let predictions = self.predict_batch(&texts);
-        let weights: Vec<f64> = texts
-            .iter()
-            .zip(&predictions)
-            .map(|(t, p)| {
-                if p.abstained.is_some() {
-                    0.0
-                } else {
-                    t.split_whitespace().count().max(1) as f64
-                }
-            })
-            .collect();
-        let scores: Vec<f64> = predictions.iter().map(|p| p.score).collect();
-        let kept: Vec<usize> = (0..predictions.len())
-            .filter(|&i| predictions[i].abstained.is_none())
-            .collect();
-        let n = kept.len();
-        let score = weighted_mean(&scores, &weights, kept.iter().copied());
+        let k = model.classes().len();
+        Ok(DocumentAggregator {
+            options: options.clone(),
+            classes: model.classes().to_vec(),
+            scores: Vec::new(),
+            weights: Vec::new(),
+            counts: vec![0; k],
+            probability_sums: vec![0.0; k],
+            n_abstained: 0,
+        })
+    }
+
+    /// Count a passage the model declined to label: it takes no part in the aggregates.
+    pub fn add_abstained(&mut self) {
+        self.n_abstained += 1;
+    }
+
+    /// Add the next passage: its weight ([`passage_weight`]), predicted class, score and
+    /// class probabilities.
+    pub fn add(&mut self, weight: f64, class_index: usize, score: f64, probabilities: &[f64]) {
+        self.scores.push(score);
+        self.weights.push(weight);
+        if let Some(c) = self.counts.get_mut(class_index) {
+            *c += 1;
+        }
+        for (sum, p) in self.probability_sums.iter_mut().zip(probabilities) {
+            *sum += p * weight;
+        }
+    }
+
+    /// The aggregates over the passages added.
+    pub fn finish(&self) -> DocumentSummary {
+        let (scores, weights, options) = (&self.scores, &self.weights, &self.options);
+        let n = scores.len();
+        let score = weighted_mean(scores, weights, 0..n);
         let interval = if n == 0 {
             [0.0, 0.0]
         } else if options.bootstrap == 0 || n == 1 {
             [score, score]
         } else {
             let mut rng = SplitMix64::new(options.seed);
+            // Draws taken in the same order as before, without a vector of them per resample.
             let mut means: Vec<f64> = (0..options.bootstrap)
-                .map(|_| {
-                    let draws: Vec<usize> = (0..n).map(|_| kept[rng.below(n)]).collect();
-                    weighted_mean(&scores, &weights, draws.into_iter())
-                })
+                .map(|_| weighted_mean(scores, weights, (0..n).map(|_| rng.below(n))))
                 .collect();
             means.sort_by(f64::total_cmp);
             let alpha = (1.0 - options.confidence) / 2.0;
             [quantile(&means, alpha), quantile(&means, 1.0 - alpha)]
         };
-        let classes = self.classes();
-        let class_shares = classes
-            .iter()
-            .enumerate()
-            .map(|(k, c)| {
-                let count = kept.iter().filter(|&&i| predictions[i].class_index == k).count();
-                (c.clone(), if n == 0 { 0.0 } else { count as f64 / n as f64 })
-            })
-            .collect();
         let total_w: f64 = weights.iter().sum();
-        let mean_probabilities = classes
+        let class_shares = self
+            .classes
             .iter()
-            .enumerate()
-            .map(|(k, c)| {
-                let m = predictions
-                    .iter()
-                    .zip(&weights)
-                    .map(|(p, w)| p.probabilities[k] * w)
-                    .sum::<f64>();
-                (c.clone(), if total_w > 0.0 { m / total_w } else { 0.0 })
-            })
+            .zip(&self.counts)
+            .map(|(c, &count)| (c.clone(), if n == 0 { 0.0 } else { count as f64 / n as f64 }))
             .collect();
-        let predictions_len = predictions.len();
-        let passages = segments
-            .into_iter()
-            .zip(predictions)
-            .zip(weights)
-            .map(|((segment, prediction), weight)| PassageScore {
-                text: text[segment.span.clone()].to_string(),
-                segment,
-                weight,
-                prediction,
-            })
+        let mean_probabilities = self
+            .classes
+            .iter()
+            .zip(&self.probability_sums)
+            .map(|(c, &m)| (c.clone(), if total_w > 0.0 { m / total_w } else { 0.0 }))
             .collect();
-        Ok(DocumentScore {
-            passages,
+        DocumentSummary {
             score,
             interval,
             confidence: options.confidence,
             bootstrap: options.bootstrap,
             class_shares,
             mean_probabilities,
-            n_abstained: predictions_len - n,
+            n_abstained: self.n_abstained,
+        }
+    }
+}
+
+impl Model {
+    /// Segment `text`, score each passage and aggregate (see the module documentation). The
+    /// document is segmented as it is read and scored [`DOCUMENT_CHUNK`] passages at a time, so
+    /// memory beyond the text and the result stays bounded whatever the document's size.
+    pub fn score_document(&self, text: &str, options: &DocumentOptions) -> Result<DocumentScore> {
+        let mut aggregator = DocumentAggregator::new(self, options)?;
+        let mut segments = passages(text, options.segmentation);
+        let mut out: Vec<PassageScore> = Vec::new();
+        loop {
+            let chunk: Vec<Segment> = segments.by_ref().take(DOCUMENT_CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let texts: Vec<&str> = chunk.iter().map(|s| &text[s.span.clone()]).collect();
+            let predictions = self.predict_batch(&texts);
+            for ((segment, passage), prediction) in chunk.into_iter().zip(texts).zip(predictions) {
+                let weight = if prediction.abstained.is_some() {
+                    aggregator.add_abstained();
+                    0.0
+                } else {
+                    let weight = passage_weight(passage);
+                    aggregator.add(
+                        weight,
+                        prediction.class_index,
+                        prediction.score,
+                        &prediction.probabilities,
+                    );
+                    weight
+                };
+                out.push(PassageScore {
+                    text: passage.to_string(),
+                    segment,
+                    weight,
+                    prediction,
+                });
+            }
+        }
+        let summary = aggregator.finish();
+        Ok(DocumentScore {
+            passages: out,
+            score: summary.score,
+            interval: summary.interval,
+            confidence: summary.confidence,
+            bootstrap: summary.bootstrap,
+            class_shares: summary.class_shares,
+            mean_probabilities: summary.mean_probabilities,
+            n_abstained: summary.n_abstained,
         })
     }
 }

@@ -386,9 +386,30 @@ pub fn read_tsv(path: impl AsRef<Path>) -> Result<Vec<Labelled>> {
     parse_tsv(&bytes, path)
 }
 
+/// The UTF-8 byte-order mark.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// `bytes` as text without a leading UTF-8 byte-order mark; invalid UTF-8 is an
+/// [`Error::Tsv`] naming `path`, the line and the byte within the line.
+pub(crate) fn utf8_text<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str> {
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
+        let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        Error::Tsv {
+            path: path.to_path_buf(),
+            line: good.iter().filter(|&&b| b == b'\n').count() + 1,
+            reason: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() - line_start),
+        }
+    })
+}
+
 /// Parse `label<TAB>text` lines from bytes (see [`read_tsv`]); `path` is used in errors.
 pub fn parse_tsv(bytes: &[u8], path: &Path) -> Result<Vec<Labelled>> {
     let mut out = Vec::new();
+    // A UTF-8 byte-order mark (written by some editors and spreadsheet exports) is not part of
+    // the first label.
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line_no = i + 1;
         let line = std::str::from_utf8(raw).map_err(|e| Error::Tsv {

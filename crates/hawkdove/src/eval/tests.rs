@@ -109,3 +109,26 @@ fn tsv_errors_name_the_line() {
         Err(Error::Tsv { line: 1, .. })
     ));
 }
+
+#[test]
+fn tsv_byte_order_mark_is_not_part_of_the_first_label() {
+    // Issue 25, defect 10: `printf '\xef\xbb\xbfh\ta\nc\tb\n'` gave classes `c` and `\u{feff}h`.
+    let rows = parse_tsv(b"\xef\xbb\xbfh\ta\nc\tb\n", Path::new("x.tsv")).expect("parse");
+    let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels, ["h", "c"]);
+    // Only at the very start: elsewhere it stays text.
+    let rows = parse_tsv(b"h\t\xef\xbb\xbfa\n", Path::new("x.tsv")).expect("parse");
+    assert_eq!(rows[0].text, "\u{feff}a");
+}
+
+#[test]
+fn utf8_errors_name_file_line_and_byte() {
+    let p = Path::new("dir/lex.tsv");
+    match utf8_text(b"\xef\xbb\xbfa\tb\nc\td\nxy\xffz\n", p) {
+        Err(e @ Error::Tsv { line: 3, .. }) => {
+            assert_eq!(e.to_string(), "dir/lex.tsv:3: invalid UTF-8 at byte 2 of the line");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(utf8_text(b"\xef\xbb\xbfa\tb\n", p).ok(), Some("a\tb\n"));
+}

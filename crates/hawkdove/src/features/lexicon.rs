@@ -6,6 +6,8 @@
 //! count as hard-line evidence. Phrases are matched on stems, with the featurizer's own
 //! analyzer, so `asset freeze` also matches "asset freezes".
 
+use std::path::Path;
+
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -35,25 +37,55 @@ pub struct Lexicon {
 
 impl Lexicon {
     /// Parse the text format: one `pole<TAB>phrase` per line; `#` starts a comment line; blank
-    /// lines are skipped.
+    /// lines are skipped; a UTF-8 byte-order mark at the start is skipped. Errors name the line
+    /// of `<lexicon>` (see [`Lexicon::read`] and [`Lexicon::parse_named`] for a file's name).
     pub fn parse(text: &str) -> Result<Lexicon> {
+        Self::parse_named(text, Path::new("<lexicon>"))
+    }
+
+    /// Read a lexicon file (see [`Lexicon::parse`]); every error names the file, and the line
+    /// for malformed lines and invalid UTF-8.
+    pub fn read(path: impl AsRef<Path>) -> Result<Lexicon> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::parse_named(crate::eval::utf8_text(&bytes, path)?, path)
+    }
+
+    /// [`Lexicon::parse`], naming `path` with the line in errors.
+    pub fn parse_named(text: &str, path: &Path) -> Result<Lexicon> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let bad = |line: usize, reason: String| Error::Tsv {
+            path: path.to_path_buf(),
+            line,
+            reason,
+        };
         let mut entries = Vec::new();
+        let mut poles: Vec<&str> = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
             if line.trim().is_empty() || line.trim_start().starts_with('#') {
                 continue;
             }
             let Some((pole, phrase)) = line.split_once('\t') else {
-                return Err(Error::Tsv {
-                    path: "<lexicon>".into(),
-                    line: i + 1,
-                    reason: "expected `pole<TAB>phrase`".into(),
-                });
+                return Err(bad(i + 1, "expected `pole<TAB>phrase`".into()));
             };
-            entries.push(LexiconEntry {
+            let entry = LexiconEntry {
                 pole: pole.trim().to_string(),
                 phrase: phrase.trim().to_string(),
-            });
+            };
+            // Each entry checked here, so that the error names its line.
+            (Lexicon {
+                entries: vec![entry.clone()],
+            })
+            .validate()
+            .map_err(|e| bad(i + 1, e.to_string()))?;
+            if !poles.contains(&pole.trim()) {
+                poles.push(pole.trim());
+                if poles.len() > MAX_LEXICON_POLES {
+                    return Err(bad(i + 1, format!("more than {MAX_LEXICON_POLES} poles")));
+                }
+            }
+            entries.push(entry);
         }
         let lex = Lexicon { entries };
         lex.validate()?;
@@ -177,6 +209,49 @@ impl LexiconMatcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lexicon_files_strip_a_byte_order_mark_and_name_file_and_line() {
+        // Issue 25, defect 10: errors named `<lexicon>:3`, invalid UTF-8 said only "stream
+        // did not contain valid UTF-8", and a byte-order mark stayed in the first pole.
+        let dir = std::env::temp_dir().join(format!("hawkdove-lexicon-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).expect("write");
+            path
+        };
+        let ok = write("ok.tsv", b"\xef\xbb\xbfhard\tasset freeze\nsoft\ttalks\n");
+        let lex = Lexicon::read(&ok).expect("read");
+        assert_eq!(lex.entries[0].pole, "hard");
+        assert_eq!(lex.poles(), ["hard", "soft"]);
+
+        let no_tab = write("no_tab.tsv", b"# comment\nhard\tsanctions\nno tab here\n");
+        let shown = Lexicon::read(&no_tab).map_err(|e| e.to_string());
+        assert_eq!(
+            shown,
+            Err(format!("{}:3: expected `pole<TAB>phrase`", no_tab.display()))
+        );
+
+        let bad_utf8 = write("bad.tsv", b"hard\tsanctions\nsoft\tta\xfflks\n");
+        let shown = Lexicon::read(&bad_utf8).map_err(|e| e.to_string());
+        assert_eq!(
+            shown,
+            Err(format!("{}:2: invalid UTF-8 at byte 7 of the line", bad_utf8.display()))
+        );
+
+        let long = write("long.tsv", b"hard\tsanctions\nsoft\ta b c d e f g h i\n");
+        match Lexicon::read(&long) {
+            Err(Error::Tsv { path, line: 2, reason }) => {
+                assert_eq!(path, long);
+                assert!(reason.contains("1..=8 words"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let missing = dir.join("missing.tsv");
+        assert!(matches!(Lexicon::read(&missing), Err(Error::Io { path, .. }) if path == missing));
+        std::fs::remove_dir_all(&dir).ok();
+    }
 
     #[test]
     fn parse_and_match_with_negation_and_stems() {

@@ -1,0 +1,122 @@
+"""Long calls (issue 25): Ctrl-C interrupts them promptly with KeyboardInterrupt (defect 6), and
+scoring a long document keeps memory bounded by its output (defect 12). Each case runs in a
+subprocess of its own: signals and peak memory are per process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and /proc: Linux")
+
+INTERRUPTED = r"""
+import sys, time
+import hawkdove
+what, n_jobs = sys.argv[1], int(sys.argv[2])
+m = hawkdove.stance(n_jobs=n_jobs)
+sentence = "The ministry said talks would resume next week while officials threatened new sanctions. "
+texts = [sentence * 10] * 200_000
+doc = sentence * 700_000
+print("ready", flush=True)
+t = time.monotonic()
+try:
+    if what == "predict":
+        m.predict_proba(texts)
+    elif what == "transform":
+        m.transform(texts)
+    elif what == "score_document":
+        m.score_document(doc, bootstrap=0)
+except KeyboardInterrupt:
+    print(f"KeyboardInterrupt after {time.monotonic() - t:.2f} s", flush=True)
+    sys.exit(0)
+except BaseException as e:
+    print(f"{type(e).__name__}: {e}", flush=True)
+    sys.exit(1)
+print(f"finished uninterrupted after {time.monotonic() - t:.2f} s", flush=True)
+sys.exit(2)
+"""
+
+
+@pytest.mark.parametrize(
+    "what, n_jobs",
+    [("predict", 1), ("predict", 2), ("transform", 2), ("score_document", 1), ("score_document", 2)],
+)
+def test_ctrl_c_interrupts_long_calls(what, n_jobs):
+    # Issue 25, defect 6: KeyboardInterrupt came only when the Rust call returned, and the
+    # process's first call to return a NumPy array raised PanicException instead.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED, what, str(n_jobs)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(1.0)
+        assert proc.poll() is None, proc.stdout.read()
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, out
+    assert "KeyboardInterrupt" in out and "PanicException" not in out, out
+    assert took < 2.0, f"{what}: exited {took:.2f} s after SIGINT ({out.strip()})"
+
+
+MEMORY = r"""
+import sys
+import hawkdove
+what, mb = sys.argv[1], float(sys.argv[2])
+m = hawkdove.stance(n_jobs=2)
+m.score_document("Warm up. Two sentences.")
+m.explain("Warm up.")
+block = ("The ministry said talks would resume next week. Officials threatened new sanctions! "
+         "Both sides agreed to a ceasefire, and diplomats welcomed the move. ")
+text = block * int(mb * 1e6 / len(block))  # one paragraph
+def status(key):
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) * 1024 for l in f if l.startswith(key + ":"))
+# VmHWM, not ru_maxrss: the latter survives exec and so starts at the parent's size.
+base = status("VmRSS")
+if what == "score_document":
+    result = m.score_document(text, bootstrap=100)
+    output = len(result) * (8 * 9 + 1 + 8 * len(m.classes_))  # the columns kept
+else:
+    result = m.explain(text)
+    output = 0
+peak = status("VmHWM")
+print(len(text.encode()), peak - base, output, len(result) if what == "score_document" else 0)
+"""
+
+
+def _memory(what: str, mb: float) -> tuple[int, int, int, int]:
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY, what, str(mb)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout.split()
+    text_bytes, growth, output, n = (int(x) for x in out)
+    return text_bytes, growth, output, n
+
+
+def test_score_document_memory_is_bounded_by_its_output():
+    # Issue 25, defect 12: score_document on a 50 MB text used 4.6 GB. Peak growth is now the
+    # text's copy in Rust, one chunk of passages and the columns kept; before, a 25 MB paragraph
+    # grew the process by 1,004 MB for 42 MB of columns (a table of every character, the
+    # passages' JSON and a dict per passage).
+    text_bytes, growth, output, n = _memory("score_document", 20)
+    assert n > 200_000
+    bound = 2 * text_bytes + 3 * output + 32_000_000
+    assert growth < bound, f"peak growth {growth / 1e6:.0f} MB > {bound / 1e6:.0f} MB"
