@@ -922,6 +922,7 @@ fn scan_impl(
     // check (it rescans the word: a quarter of analysis time on IMDB when done everywhere).
     let junk_possible = strip_markup && has_attribute_quote(text);
     let bytes = text.as_bytes();
+    let mut closers = markup::Closers::default();
     while i < text.len() && !stop.get() {
         // Fast path: whitespace, or a word of ASCII letters and digits with a plain end — what
         // the general branches below decide for them, without decoding a character.
@@ -959,7 +960,7 @@ fn scan_impl(
             break;
         };
         if strip_markup && c == '<' && text.as_bytes().get(i) == Some(&b'<') {
-            if let Some(end) = markup::tag_end(text, i) {
+            if let Some(end) = markup::tag_end(text, i, &mut closers) {
                 boundary = true;
                 i = end;
                 continue;
