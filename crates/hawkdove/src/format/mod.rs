@@ -266,14 +266,24 @@ impl Model {
                 params: self.params.clone(),
             }),
         };
-        serde_json::to_writer(writer, &file).map_err(|e| Error::Format(FormatError::Json(e.to_string())))
+        serde_json::to_writer(writer, &file).map_err(|e| match e.is_io() {
+            true => Error::io("<writer>", std::io::Error::from(e)),
+            false => Error::Format(FormatError::Json(e.to_string())),
+        })
     }
 
-    /// Save to `path`.
+    /// Save to `path`, atomically: the file is written to a temporary file in the same
+    /// directory (`.NAME.tmp-PID-N`), flushed to disk (`fsync`) and renamed over `path`. If
+    /// anything fails (a full disk, a file-size limit, a write error) the temporary file is
+    /// removed and `path` is left as it was: an existing model there stays whole and loadable;
+    /// no partial file is ever seen at `path`.
+    ///
+    /// **Symlinks:** if `path` is a symbolic link, the link itself is replaced by the new file;
+    /// the file it pointed to is not modified (saving never writes outside the path it is
+    /// given). A new file gets the permissions of the regular file it replaces, if any.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let bytes = self.to_bytes()?;
-        std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+        atomic_write(path, |w| self.write_to(w))
     }
 
     /// Load from `path` (at most [`MAX_MODEL_BYTES`]).
@@ -378,6 +388,63 @@ fn build(file: ModelFile) -> Result<Model> {
         n_train,
         columns: Default::default(),
     })
+}
+
+/// Write a file at `path` through `write`, atomically (see [`Model::save`]).
+pub(crate) fn atomic_write(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = path.file_name().ok_or_else(|| {
+        Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // A regular file being replaced lends its permissions to the new one.
+    let permissions = std::fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.file_type().is_file())
+        .map(|m| m.permissions());
+    let (tmp, file) = loop {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".tmp-{}-{n}", std::process::id()));
+        let tmp = dir.join(tmp_name);
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < u64::MAX => continue,
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    };
+    let written = (|| {
+        let mut out = std::io::BufWriter::new(&file);
+        write(&mut out).map_err(|e| match e {
+            Error::Io { source, .. } => Error::io(path, source),
+            other => other,
+        })?;
+        out.flush().map_err(|e| Error::io(path, e))?;
+        drop(out);
+        if let Some(p) = permissions {
+            file.set_permissions(p).map_err(|e| Error::io(path, e))?;
+        }
+        file.sync_all().map_err(|e| Error::io(path, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    })();
+    drop(file);
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return written;
+    }
+    // Make the rename itself durable (best effort: not every platform opens directories).
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 #[cfg(test)]

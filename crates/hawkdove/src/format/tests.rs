@@ -419,3 +419,40 @@ fn f32_text_reads_back_exactly_for_every_f32() {
         .collect();
     assert_eq!(misread, Vec::<u32>::new());
 }
+
+#[test]
+fn a_failing_write_leaves_the_old_file_and_no_temporary() {
+    let old = trained(&ModelParams::default());
+    let dir = std::env::temp_dir().join(format!("hawkdove-atomic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("m.json");
+    old.save(&path).expect("save");
+    let before = std::fs::read(&path).expect("read");
+    // A writer that fails after 1,000 bytes, as a full disk would.
+    struct Full(usize);
+    impl Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0 >= 1000 {
+                return Err(std::io::Error::other("no space left on device"));
+            }
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let got = atomic_write(&path, |w| {
+        w.write_all(&before[..500]).map_err(|e| Error::io("<writer>", e))?;
+        old.write_to(Full(0))
+    });
+    assert!(matches!(got, Err(Error::Io { .. })), "{got:?}");
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+    assert!(Model::load(&path).is_ok());
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, [std::ffi::OsString::from("m.json")], "no temporary file is left");
+    let _ = std::fs::remove_dir_all(&dir);
+}
