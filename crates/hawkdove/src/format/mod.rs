@@ -35,6 +35,23 @@ use crate::score::{Model, ModelParams, Poles};
 /// The format version this build writes and reads.
 pub const FORMAT_VERSION: u64 = 1;
 
+/// Largest idf value a model file may hold. Fitted smooth idf is `1 + ln((1 + n) / (1 + df))`,
+/// below 30 for any corpus that fits a computer; a larger value in a file could only make
+/// `tf × idf` overflow `f32` (an idf near `f32::MAX` used to make every probability NaN).
+pub const MAX_IDF: f32 = 1e6;
+
+/// Smallest calibration temperature a model file may hold (fitted ones are in [e⁻⁴, e⁴]).
+pub const MIN_TEMPERATURE: f64 = 1e-6;
+
+/// An upper bound on `Σ_j tf_j` over one text's features before idf, whatever the text:
+/// 250,000 tokens ([`crate::text::MAX_TOKENS_PER_TEXT`]) times at most about 1,300 features
+/// each (4 word n-gram orders, ≤ 102 × 10 character n-grams, lexicon matches), rounded up.
+const MAX_ROW_MASS: f64 = 1e9;
+
+/// Largest logit magnitude a loaded model may be able to produce (finite with room to spare:
+/// softmax subtracts two of them).
+const MAX_LOGIT: f64 = 1e300;
+
 /// Largest model file accepted by the loaders (1 GiB).
 pub const MAX_MODEL_BYTES: u64 = 1 << 30;
 
@@ -221,6 +238,12 @@ fn build_featurizer(
             if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(x.is_finite() && **x > 0.0)) {
                 return Err(invalid(&format!("idf[{i}]"), format!("{x} is not finite and positive")));
             }
+            if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| **x > MAX_IDF) {
+                return Err(invalid(
+                    &format!("idf[{i}]"),
+                    format!("{x} is above {MAX_IDF} (tf × idf would overflow)"),
+                ));
+            }
         }
         (None, false) => {}
         (Some(_), false) => return Err(invalid("idf", "present but idf weighting is off")),
@@ -365,10 +388,31 @@ fn build(file: ModelFile) -> Result<Model> {
     if let Some(j) = file.intercepts.iter().position(|v| !v.is_finite()) {
         return Err(invalid(&format!("intercepts[{j}]"), "not finite"));
     }
-    if !(file.temperature.is_finite() && file.temperature > 0.0) {
+    if !(file.temperature.is_finite() && file.temperature >= MIN_TEMPERATURE) {
         return Err(invalid(
             "temperature",
-            format!("{} is not finite and positive", file.temperature),
+            format!("{} is not finite and at least {MIN_TEMPERATURE}", file.temperature),
+        ));
+    }
+    // The largest logit any text could give: |b| + max|w| · Σ|x|, over the temperature. Each
+    // value x is tf × idf (at most 1 once normalized), so Σ|x| ≤ MAX_ROW_MASS · max idf.
+    let max_idf = featurizer
+        .idf()
+        .map_or(1.0, |v| v.iter().fold(1.0f64, |m, &x| m.max(f64::from(x))));
+    let max_w = file
+        .weights
+        .iter()
+        .flatten()
+        .fold(0.0f64, |m, &w| m.max(f64::from(w).abs()));
+    let max_b = file.intercepts.iter().fold(0.0f64, |m, &b| m.max(b.abs()));
+    let bound = (max_b + max_w * MAX_ROW_MASS * max_idf) / file.temperature;
+    if !(bound <= MAX_LOGIT) {
+        return Err(invalid(
+            "intercepts, weights, idf and temperature",
+            format!(
+                "a text could reach a logit of {bound:e} (|intercept| ≤ {max_b:e}, |weight| ≤ {max_w:e}, idf ≤ {max_idf:e}, temperature {}); at most {MAX_LOGIT:e} keeps every score finite",
+                file.temperature
+            ),
         ));
     }
     // A weight beyond f32's range never gets here: serde_json refuses it ("number out of range").

@@ -361,6 +361,13 @@ impl Model {
         truncated: bool,
     ) -> Scored {
         softmax_into(logits, self.temperature, probabilities);
+        // Last line of defence: loading and training check that no text can make a logit
+        // non-finite, but should one ever be, the passage scores as undecided (uniform
+        // probabilities, score 0) rather than NaN.
+        if probabilities.iter().any(|p| !p.is_finite()) {
+            let uniform = 1.0 / probabilities.len().max(1) as f64;
+            probabilities.iter_mut().for_each(|p| *p = uniform);
+        }
         let class_index = argmax(probabilities);
         let p = |i: usize| probabilities.get(i).copied().unwrap_or(0.0);
         Scored {
