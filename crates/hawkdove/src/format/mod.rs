@@ -406,7 +406,7 @@ fn build(file: ModelFile) -> Result<Model> {
         .fold(0.0f64, |m, &w| m.max(f64::from(w).abs()));
     let max_b = file.intercepts.iter().fold(0.0f64, |m, &b| m.max(b.abs()));
     let bound = (max_b + max_w * MAX_ROW_MASS * max_idf) / file.temperature;
-    if !(bound <= MAX_LOGIT) {
+    if bound.is_nan() || bound > MAX_LOGIT {
         return Err(invalid(
             "intercepts, weights, idf and temperature",
             format!(
