@@ -201,8 +201,8 @@ impl LogisticParams {
     /// Check every value.
     pub fn validate(&self) -> Result<()> {
         let p = &self.0;
-        if !(p.c.is_finite() && p.c > 0.0) {
-            return Err(Error::param("c", p.c, "must be finite and > 0"));
+        if !(MIN_C..=MAX_C).contains(&p.c) {
+            return Err(Error::param("c", p.c, format!("must be in [{MIN_C:e}, {MAX_C:e}]")));
         }
         if let Some(tol) = p.tol {
             if !(tol.is_finite() && tol > 0.0) {
@@ -212,11 +212,11 @@ impl LogisticParams {
         if p.max_iter == 0 {
             return Err(Error::param("max_iter", p.max_iter, "must be at least 1"));
         }
-        if !(p.intercept_scaling.is_finite() && p.intercept_scaling > 0.0) {
+        if !(MIN_INTERCEPT_SCALING..=MAX_INTERCEPT_SCALING).contains(&p.intercept_scaling) {
             return Err(Error::param(
                 "intercept_scaling",
                 p.intercept_scaling,
-                "must be finite and > 0",
+                format!("must be in [{MIN_INTERCEPT_SCALING:e}, {MAX_INTERCEPT_SCALING:e}]"),
             ));
         }
         if let Some(a) = p.nb_alpha {
@@ -226,11 +226,11 @@ impl LogisticParams {
         }
         if let ClassWeight::Explicit(list) = &p.class_weight {
             for (label, w) in list {
-                if !(w.is_finite() && *w > 0.0) {
+                if !(MIN_C..=MAX_C).contains(w) {
                     return Err(Error::param(
                         "class_weight",
                         (label, w),
-                        "weights must be finite and > 0",
+                        format!("weights must be in [{MIN_C:e}, {MAX_C:e}]"),
                     ));
                 }
             }
@@ -253,6 +253,17 @@ impl ParamGuard for LogisticParams {
         Ok(self.0)
     }
 }
+
+/// Smallest and largest `C` (and class weight) accepted: beyond them the solvers' arithmetic
+/// (`1 / C`, `C · loss`) leaves f64's useful range and training would fail only at its end
+/// (`C = 5e-324` used to train and then fail on non-finite weights).
+pub const MIN_C: f64 = 1e-10;
+/// See [`MIN_C`].
+pub const MAX_C: f64 = 1e10;
+/// Smallest and largest `intercept_scaling` accepted (its square enters every row's norm).
+pub const MIN_INTERCEPT_SCALING: f64 = 1e-6;
+/// See [`MIN_INTERCEPT_SCALING`].
+pub const MAX_INTERCEPT_SCALING: f64 = 1e6;
 
 /// `w` as a weight is stored: rounded to the nearest `f32` (see [`LinearModel::from_parts`]);
 /// not finite when `w` is not, or lies beyond `f32`'s range.
