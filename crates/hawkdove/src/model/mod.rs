@@ -86,6 +86,24 @@ pub struct ValidLogisticParams {
     intercept_scaling: f64,
     nb_alpha: Option<f64>,
     seed: u64,
+    /// Largest dense weight matrix (classes × features, in bytes of `f64`) training may build;
+    /// default [`DEFAULT_MAX_WEIGHT_BYTES`]. Written to model files only when changed.
+    #[serde(skip_serializing_if = "is_default_max_weight_bytes")]
+    max_weight_bytes: u64,
+}
+
+/// Default of [`LogisticParams::max_weight_bytes`]: 256 MiB of weights (for instance 335
+/// classes × 100,000 features). Multi-class training (L-BFGS) keeps about [`SOLVER_COPIES`]
+/// vectors of that size, so it peaks near 6.5 GB at this limit.
+pub const DEFAULT_MAX_WEIGHT_BYTES: u64 = 256 << 20;
+
+/// Vectors as large as the weight matrix that L-BFGS keeps (weights, gradient, search
+/// direction, trial point and its gradient, and a history of 10 pairs): the factor behind
+/// the training memory an [`Error::TooLargeToTrain`] reports.
+pub const SOLVER_COPIES: u64 = 25;
+
+fn is_default_max_weight_bytes(v: &u64) -> bool {
+    *v == DEFAULT_MAX_WEIGHT_BYTES
 }
 
 impl Default for ValidLogisticParams {
@@ -100,6 +118,7 @@ impl Default for ValidLogisticParams {
             intercept_scaling: 1.0,
             nb_alpha: Some(DEFAULT_NB_ALPHA),
             seed: 42,
+            max_weight_bytes: DEFAULT_MAX_WEIGHT_BYTES,
         }
     }
 }
@@ -190,6 +209,14 @@ impl LogisticParams {
     /// Seed of the row order in DCD (default 42).
     pub fn seed(mut self, seed: u64) -> Self {
         self.0.seed = seed;
+        self
+    }
+
+    /// Largest dense weight matrix (classes × features × 8 bytes) training may build (default
+    /// [`DEFAULT_MAX_WEIGHT_BYTES`], 256 MiB); a larger problem is refused with
+    /// [`Error::TooLargeToTrain`] before anything of that size is allocated.
+    pub fn max_weight_bytes(mut self, bytes: u64) -> Self {
+        self.0.max_weight_bytes = bytes;
         self
     }
 
@@ -538,6 +565,17 @@ pub(crate) fn fit_indexed(
         Solver::Lbfgs => false,
     };
     let d = x.ncols();
+    let rows = if use_dcd { 1 } else { k };
+    let weight_bytes = (rows as u64).saturating_mul(d as u64 + 1).saturating_mul(8);
+    if weight_bytes > params.max_weight_bytes {
+        return Err(Error::TooLargeToTrain {
+            classes: k,
+            features: d,
+            weight_bytes,
+            training_bytes: weight_bytes.saturating_mul(if use_dcd { 2 } else { SOLVER_COPIES }),
+            limit: params.max_weight_bytes,
+        });
+    }
     let (weights, intercepts) = if use_dcd {
         // Binary: the positive class is classes[1]; NB ratio of class 1 vs rest (labels were
         // checked above, so only the alpha is checked here).
