@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from hawkdove import _hawkdove, _inputs
+from hawkdove import _hawkdove, _inputs, _params
 from hawkdove._base import NotFittedError
 from hawkdove._hawkdove import (
     FORMAT_VERSION,
@@ -67,6 +67,7 @@ def cross_validate(
     precision/recall/F1, confusion matrix, Brier score, log loss and calibration error (labels
     appear as str in the report)."""
     est = TextClassifier(**params)
+    folds = _params.count("folds", folds)
     y, int_labels = _inputs.labels(labels)
     classes = np.unique(y)
     core_labels = y.astype(str) if int_labels else y

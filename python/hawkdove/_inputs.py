@@ -90,6 +90,11 @@ def labels(obj: Any) -> tuple[np.ndarray, bool]:
         elif k != kind:
             raise TypeError(f"labels[{i}] is {k} but earlier labels are {kind}; do not mix them")
     if kind == "int":
+        for i, v in enumerate(arr):
+            if not -(2**63) <= int(v) < 2**63:
+                from hawkdove._params import _invalid  # noqa: PLC0415 (import cycle)
+
+                raise _invalid(f"labels[{i}]", int(v), "an int label must fit in 64 bits")
         return arr.astype(np.int64), True
     if not typed and len(arr):
         return np.array(arr.tolist()), False  # a list of str: a str array, as scikit-learn has

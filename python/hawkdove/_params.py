@@ -76,6 +76,20 @@ def _invalid(parameter: str, value: Any, reason: str) -> Exception:
     return e
 
 
+_MAX_COUNT = 2**63 - 1
+
+
+def count(name: str, value: Any) -> int:
+    """``value`` as a non-negative int the core can take (below 2**63), or
+    ``InvalidParameterError``: never ``OverflowError`` from the conversion."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise _invalid(name, value, f"must be an int, not {type(value).__name__}")
+    n = int(value)
+    if not 0 <= n <= _MAX_COUNT:
+        raise _invalid(name, value, f"must be in [0, {_MAX_COUNT}]")
+    return n
+
+
 def _float(name: str, value: Any) -> float:
     # JSON has no infinity or NaN, so non-finite values are refused here, not in the core.
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

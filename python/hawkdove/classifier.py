@@ -287,13 +287,13 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def top_features(self, n: int = 10) -> dict[Any, list[tuple[str, float]]]:
         """The ``n`` largest weights of each class: ``{class: [(feature, weight), ...]}``. For
         two classes, the first class's list holds the most negative weights, sign flipped."""
-        top = self._model().top_features(int(n))
+        top = self._model().top_features(_params.count("n", n))
         return {self._user_label(c): [(name, w) for name, _, w in ws] for c, ws in top}
 
     def top_pole_features(self, n: int = 10) -> dict[Any, list[tuple[str, float]]]:
         """The ``n`` features pushing hardest toward each pole, with their weight on the pole
         log-odds: ``{negative pole: [...], positive pole: [...]}``."""
-        neg, pos = self._model().top_pole_features(int(n))
+        neg, pos = self._model().top_pole_features(_params.count("n", n))
         negative, positive = self.poles_
         return {
             negative: [(name, w) for name, _, w in neg],

@@ -139,3 +139,38 @@ def test_generated_malformed_model_files(binary_model, stance_model):
             assert isinstance(info.value, ValueError), name
             assert type(info.value).__name__ != "PanicException", name
     assert _hawkdove.malformed_model_files(b"not json") == []
+
+
+def test_folds_beyond_the_smallest_class_are_refused_before_work():
+    """Issue 25: calibration_folds=10**9 on 6 texts ran 84 s and then succeeded."""
+    texts = ["froze assets", "imposed sanctions", "resumed talks", "eased sanctions", "met", "sat"]
+    labels = ["hard", "hard", "soft", "soft", "neutral", "neutral"]
+    with pytest.raises(hawkdove.InvalidParameterError, match="smallest class"):
+        hawkdove.TextClassifier(calibration_folds=10**9).fit(texts, labels)
+    with pytest.raises(hawkdove.InvalidParameterError, match="smallest class"):
+        hawkdove.cross_validate(texts, labels, folds=3)
+    with pytest.raises(hawkdove.InvalidParameterError):
+        hawkdove.cross_validate(texts, labels, folds=10**30)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, t, y: hawkdove.TextClassifier(n_jobs=2**70).fit(t, y),
+        lambda m, t, y: m.set_params(n_jobs=2**70).predict(t[:2]),
+        lambda m, t, y: hawkdove.TextClassifier().fit(t[:4], [10**30, 1, 10**30, 1]),
+        lambda m, t, y: m.top_features(-1),
+        lambda m, t, y: m.top_pole_features(-1),
+        lambda m, t, y: m.top_features(2**70),
+        lambda m, t, y: hawkdove.cross_validate(t, y, folds=10**30),
+        lambda m, t, y: hawkdove.TextClassifier(C=5e-324).fit(t, y),
+        lambda m, t, y: hawkdove.TextClassifier(intercept_scaling=1e300).fit(t, y),
+    ],
+)
+def test_out_of_range_values_raise_value_errors_not_overflow(call, texts, stance_labels):
+    """Issue 25: these raised OverflowError, or (C, intercept_scaling) failed after training
+    naming `weights`."""
+    model = hawkdove.TextClassifier(n_jobs=1).fit(texts[:60], stance_labels[:60])
+    with pytest.raises(hawkdove.InvalidParameterError) as info:
+        call(model, texts[:60], stance_labels[:60])
+    assert "weights" not in str(info.value)

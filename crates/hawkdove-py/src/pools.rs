@@ -64,7 +64,12 @@ pub fn resolve_threads(n_jobs: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
             &format!("must be an int or None, not {}", type_name(obj)),
         ));
     }
-    let n: i64 = obj.extract()?;
+    // Beyond i64 (n_jobs=2**70) is the same mistake as any other bad value, not an
+    // OverflowError.
+    let n: i64 = obj.extract().map_err(|_| {
+        let shown = obj.repr().map_or_else(|_| "?".to_string(), |r| r.to_string());
+        invalid(py, "n_jobs", &shown, "out of range: use None, -1 or a thread count")
+    })?;
     match n {
         0 => Err(invalid(
             py,

@@ -89,6 +89,22 @@ pub enum Error {
         found: usize,
     },
 
+    /// The dense weight matrix of a training problem would exceed the configured limit
+    /// (`LogisticParams::max_weight_bytes`). Raised before anything of that size is allocated.
+    #[error("training {classes} classes × {features} features needs a {weight_bytes}-byte weight matrix (about {training_bytes} bytes while training), above the limit of {limit} bytes (LogisticParams::max_weight_bytes); use fewer classes or features (max_features, hashing bits) or raise the limit")]
+    TooLargeToTrain {
+        /// Number of classes.
+        classes: usize,
+        /// Number of feature columns.
+        features: usize,
+        /// Bytes of the weight matrix.
+        weight_bytes: u64,
+        /// Estimated bytes while training (the solver keeps several vectors of that size).
+        training_bytes: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+
     /// The solver failed (for example a non-finite objective).
     #[error("optimizer failed: {0}")]
     Optimizer(String),

@@ -118,10 +118,20 @@ fn training_inputs_table() {
         ("C zero", 0.0),
         ("C negative", -1.0),
         ("C infinite", f64::INFINITY),
+        // Issue 25: these trained, then failed naming `weights`; now refused up front.
+        ("C subnormal", 5e-324),
+        ("C huge", 1e300),
     ] {
         check(
             name,
             Model::train(&t2, &l2, &with_logistic(LogisticParams::default().c(c))),
+            Expect::InvalidParameter,
+        );
+    }
+    for s in [1e300, 1e-300] {
+        check(
+            "intercept_scaling out of range",
+            Model::train(&t2, &l2, &with_logistic(LogisticParams::default().intercept_scaling(s))),
             Expect::InvalidParameter,
         );
     }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::SplitMix64;
-use crate::score::{check_class_sizes, encode_text_labels, Model, ModelParams, Prediction};
+use crate::score::{check_class_sizes, check_folds, encode_text_labels, Calibration, Model, ModelParams, Prediction};
 
 /// Number of bins of the reliability table and of the expected calibration error.
 pub const CALIBRATION_BINS: usize = 10;
@@ -276,7 +276,15 @@ where
     }
     let (labels, classes, y) = encode_text_labels(texts.len(), labels)?;
     check_class_sizes(&classes, &y, 2, "cross-validation")?;
+    check_folds(&classes, &y, folds, "folds")?;
     let assignment = stratified_folds(&y, classes.len(), folds, seed);
+    // Calibration folds are checked on every training split before any fold is trained.
+    if let Calibration::Temperature { folds: calibration } = params.calibration {
+        for f in 0..folds {
+            let train: Vec<usize> = (0..y.len()).filter(|&i| assignment[i] != f).map(|i| y[i]).collect();
+            check_folds(&classes, &train, calibration, "calibration.folds")?;
+        }
+    }
     let mut oof: Vec<Option<Prediction>> = vec![None; texts.len()];
     let mut per_fold = Vec::with_capacity(folds);
     for f in 0..folds {

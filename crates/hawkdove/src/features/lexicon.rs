@@ -12,10 +12,12 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::text::{Analysis, Analyzer, TextConfig, NEGATION_PREFIX};
+use crate::text::{Analysis, Analyzer, TextConfig, MAX_LIST_ENTRIES, NEGATION_PREFIX};
 
 /// Longest phrase, in words.
 pub const MAX_LEXICON_PHRASE: usize = 8;
+/// Longest phrase, in bytes (so that a phrase analyzes into a bounded number of terms).
+pub const MAX_LEXICON_PHRASE_BYTES: usize = 256;
 /// Most poles a lexicon may have.
 pub const MAX_LEXICON_POLES: usize = 64;
 
@@ -113,9 +115,24 @@ impl Lexicon {
             .collect()
     }
 
-    /// Check entries: non-empty poles and phrases of at most [`MAX_LEXICON_PHRASE`] words.
+    /// Check entries: at most [`crate::text::MAX_LIST_ENTRIES`] of them, non-empty poles and
+    /// phrases of at most [`MAX_LEXICON_PHRASE`] words and [`MAX_LEXICON_PHRASE_BYTES`] bytes.
     pub fn validate(&self) -> Result<()> {
+        if self.entries.len() > MAX_LIST_ENTRIES {
+            return Err(Error::param(
+                "lexicon",
+                self.entries.len(),
+                format!("at most {MAX_LIST_ENTRIES} entries"),
+            ));
+        }
         for e in &self.entries {
+            if e.phrase.len() > MAX_LEXICON_PHRASE_BYTES {
+                return Err(Error::param(
+                    "lexicon.phrase",
+                    e.phrase.len(),
+                    format!("at most {MAX_LEXICON_PHRASE_BYTES} bytes"),
+                ));
+            }
             let words = e.phrase.split_whitespace().count();
             if e.pole.is_empty() || e.pole.contains(char::is_whitespace) {
                 return Err(Error::param("lexicon.pole", &e.pole, "must be a non-empty word"));
@@ -139,15 +156,34 @@ impl Lexicon {
     }
 }
 
-/// Phrases by their first term: the remaining terms and the pole index.
-type PhraseIndex = FxHashMap<Box<str>, Vec<(Vec<Box<str>>, usize)>>;
-
-/// A lexicon prepared for matching with a given text configuration.
+/// One node of [`LexiconMatcher`]'s trie: the phrases that go on with one more term, and the
+/// poles of the phrases that end here.
 #[derive(Debug, Clone, Default)]
+struct Node {
+    children: FxHashMap<Box<str>, u32>,
+    /// `(first entry, pole, entries)` per pole of the entries whose phrase ends here, in the
+    /// order of their first entry: `entries` identical phrases count `entries` times.
+    ends: Vec<(u32, u32, u32)>,
+}
+
+/// A lexicon prepared for matching with a given text configuration: a trie over the phrases'
+/// terms, so that matching costs O(tokens × longest phrase) whatever the lexicon (a list of
+/// 100,000 phrases sharing their first word used to compare every one at each occurrence of
+/// that word: 19.7 s for 20,000 tokens).
+#[derive(Debug, Clone)]
 pub(crate) struct LexiconMatcher {
-    /// First term → (remaining terms, pole index).
-    by_first: PhraseIndex,
+    /// Node 0 is the root.
+    nodes: Vec<Node>,
     n_poles: usize,
+}
+
+impl Default for LexiconMatcher {
+    fn default() -> Self {
+        LexiconMatcher {
+            nodes: vec![Node::default()],
+            n_poles: 0,
+        }
+    }
 }
 
 impl LexiconMatcher {
@@ -159,17 +195,32 @@ impl LexiconMatcher {
             ..text.clone()
         };
         let analyzer = Analyzer::new(&plain);
-        let mut by_first = PhraseIndex::default();
-        for e in &lexicon.entries {
-            let terms: Vec<Box<str>> = analyzer.analyze(&e.phrase).terms().map(Into::into).collect();
-            let Some((first, rest)) = terms.split_first() else {
+        let mut nodes = vec![Node::default()];
+        for (index, e) in lexicon.entries.iter().enumerate() {
+            let analysis = analyzer.analyze(&e.phrase);
+            if analysis.is_empty() {
                 continue;
-            };
-            let pole = poles.binary_search(&e.pole).unwrap_or(0);
-            by_first.entry(first.clone()).or_default().push((rest.to_vec(), pole));
+            }
+            let mut at = 0usize;
+            for term in analysis.terms() {
+                let next = nodes.len() as u32;
+                let Some(node) = nodes.get_mut(at) else { break };
+                let child = *node.children.entry(term.into()).or_insert(next);
+                if child == next {
+                    nodes.push(Node::default());
+                }
+                at = child as usize;
+            }
+            let pole = poles.binary_search(&e.pole).unwrap_or(0) as u32;
+            if let Some(node) = nodes.get_mut(at) {
+                match node.ends.iter_mut().find(|(_, p, _)| *p == pole) {
+                    Some((_, _, n)) => *n += 1,
+                    None => node.ends.push((index as u32, pole, 1)),
+                }
+            }
         }
         LexiconMatcher {
-            by_first,
+            nodes,
             n_poles: poles.len(),
         }
     }
@@ -178,9 +229,14 @@ impl LexiconMatcher {
         2 * self.n_poles
     }
 
-    /// Report `(first token, n tokens, column offset within the lexicon block)` per match.
-    pub(crate) fn matches(&self, analysis: &Analysis, mut emit: impl FnMut(usize, usize, u32)) {
-        if self.by_first.is_empty() {
+    /// Report `(first token, n tokens, column offset within the lexicon block, count)` per
+    /// match: `count` entries of the lexicon have that phrase and pole. Matches starting at one
+    /// token come in the order of their first entry in the lexicon.
+    pub(crate) fn matches(&self, analysis: &Analysis, mut emit: impl FnMut(usize, usize, u32, u32)) {
+        let Some(root) = self.nodes.first() else {
+            return;
+        };
+        if root.children.is_empty() {
             return;
         }
         let base = |i: usize| {
@@ -188,19 +244,29 @@ impl LexiconMatcher {
             t.strip_prefix(NEGATION_PREFIX).unwrap_or(t)
         };
         let n = analysis.len();
+        // (first entry, n tokens, pole, count) of the matches starting at one token.
+        let mut found: Vec<(u32, usize, u32, u32)> = Vec::new();
         for i in 0..n {
-            let Some(cands) = self.by_first.get(base(i)) else {
+            let mut node = root;
+            found.clear();
+            for j in i..n {
+                let Some(next) = node.children.get(base(j)).and_then(|&c| self.nodes.get(c as usize)) else {
+                    break;
+                };
+                node = next;
+                found.extend(
+                    node.ends
+                        .iter()
+                        .map(|&(first, pole, count)| (first, j + 1 - i, pole, count)),
+                );
+            }
+            if found.is_empty() {
                 continue;
-            };
-            for (rest, pole) in cands {
-                if rest
-                    .iter()
-                    .enumerate()
-                    .all(|(k, w)| i + 1 + k < n && base(i + 1 + k) == &**w)
-                {
-                    let negated = analysis.tokens().get(i).is_some_and(|t| t.negated);
-                    emit(i, rest.len() + 1, (2 * pole + usize::from(negated)) as u32);
-                }
+            }
+            found.sort_unstable_by_key(|m| m.0);
+            let negated = analysis.tokens().get(i).is_some_and(|t| t.negated);
+            for &(_, len, pole, count) in &found {
+                emit(i, len, 2 * pole + u32::from(negated), count);
             }
         }
     }
@@ -265,7 +331,7 @@ mod tests {
         let a = Analyzer::new(&config)
             .analyze("Officials announced asset freezes, did not issue an ultimatum, and offered an olive branch");
         let mut got = Vec::new();
-        m.matches(&a, |t, n, c| got.push((a.surface(t).to_string(), n, c)));
+        m.matches(&a, |t, n, c, _| got.push((a.surface(t).to_string(), n, c)));
         assert_eq!(
             got,
             [

@@ -22,7 +22,7 @@ mod table;
 
 pub use csr::CsrMatrix;
 use lexicon::LexiconMatcher;
-pub use lexicon::{Lexicon, LexiconEntry, MAX_LEXICON_PHRASE, MAX_LEXICON_POLES};
+pub use lexicon::{Lexicon, LexiconEntry, MAX_LEXICON_PHRASE, MAX_LEXICON_PHRASE_BYTES, MAX_LEXICON_POLES};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -144,6 +144,7 @@ impl Default for FeaturizerConfig {
 impl FeaturizerConfig {
     /// Check every setting; called before any work starts.
     pub fn validate(&self) -> Result<()> {
+        self.text.validate()?;
         if let Some(lex) = &self.lexicon {
             lex.validate()?;
         }
@@ -247,6 +248,9 @@ pub struct Scratch {
     weighted: Vec<(f32, f32)>,
     counts: Vec<(u32, u32)>,
     row: Vec<(u32, f32)>,
+    /// Per lexicon column, the matches beyond the first of lexicon entries sharing a phrase
+    /// (a match of `n` identical entries is pushed once and counted `n` times).
+    lexicon_extra: Vec<u32>,
 }
 
 impl Scratch {
@@ -479,7 +483,9 @@ impl Featurizer {
         };
         self.space.columns(&self.config, analysis, &mut push);
         let base = self.space.n_features() as u32;
-        self.lexicon.matches(analysis, |t, n, c| push(t, n, base + c));
+        // One occurrence per match whatever the number of identical entries: explanations
+        // spread a feature's contribution over its occurrences' spans.
+        self.lexicon.matches(analysis, |t, n, c, _| push(t, n, base + c));
         out
     }
 
@@ -539,9 +545,38 @@ impl Featurizer {
                     |_, _, col| cols.push(col),
                 );
                 let base = self.space.n_features() as u32;
-                self.lexicon.matches(&scratch.analysis, |_, _, c| cols.push(base + c));
+                let extra = &mut scratch.lexicon_extra;
+                extra.clear();
+                extra.resize(self.lexicon.n_columns(), 0);
+                let mut any_extra = false;
+                self.lexicon.matches(&scratch.analysis, |_, _, c, count| {
+                    cols.push(base + c);
+                    if count > 1 {
+                        if let Some(e) = extra.get_mut(c as usize) {
+                            *e = e.saturating_add(count - 1);
+                            any_extra = true;
+                        }
+                    }
+                });
+                if any_extra {
+                    self.count_columns(scratch, sorted);
+                    for (col, n) in &mut scratch.counts {
+                        if let Some(e) = col
+                            .checked_sub(base)
+                            .and_then(|c| scratch.lexicon_extra.get(c as usize))
+                        {
+                            *n = n.saturating_add(*e);
+                        }
+                    }
+                    return;
+                }
             }
         }
+        self.count_columns(scratch, sorted);
+    }
+
+    /// Count `scratch.columns` into `scratch.counts` (see [`Featurizer::count_into`]).
+    fn count_columns(&self, scratch: &mut Scratch, sorted: bool) {
         if sorted || !scratch.counter.count(&scratch.columns, &mut scratch.counts) {
             sort_columns(&mut scratch.columns, &mut scratch.sort_buf);
             run_length_into(&scratch.columns, &mut scratch.counts);

@@ -35,6 +35,23 @@ use crate::score::{AbstainPolicy, Model, ModelParams, Poles};
 /// The format version this build writes and reads.
 pub const FORMAT_VERSION: u64 = 1;
 
+/// Largest idf value a model file may hold. Fitted smooth idf is `1 + ln((1 + n) / (1 + df))`,
+/// below 30 for any corpus that fits a computer; a larger value in a file could only make
+/// `tf × idf` overflow `f32` (an idf near `f32::MAX` used to make every probability NaN).
+pub const MAX_IDF: f32 = 1e6;
+
+/// Smallest calibration temperature a model file may hold (fitted ones are in [e⁻⁴, e⁴]).
+pub const MIN_TEMPERATURE: f64 = 1e-6;
+
+/// An upper bound on `Σ_j tf_j` over one text's features before idf, whatever the text:
+/// 250,000 tokens ([`crate::text::MAX_TOKENS_PER_TEXT`]) times at most about 1,300 features
+/// each (4 word n-gram orders, ≤ 102 × 10 character n-grams, lexicon matches), rounded up.
+const MAX_ROW_MASS: f64 = 1e9;
+
+/// Largest logit magnitude a loaded model may be able to produce (finite with room to spare:
+/// softmax subtracts two of them).
+const MAX_LOGIT: f64 = 1e300;
+
 /// Largest model file accepted by the loaders (1 GiB).
 pub const MAX_MODEL_BYTES: u64 = 1 << 30;
 
@@ -225,6 +242,12 @@ fn build_featurizer(
             if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(x.is_finite() && **x > 0.0)) {
                 return Err(invalid(&format!("idf[{i}]"), format!("{x} is not finite and positive")));
             }
+            if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| **x > MAX_IDF) {
+                return Err(invalid(
+                    &format!("idf[{i}]"),
+                    format!("{x} is above {MAX_IDF} (tf × idf would overflow)"),
+                ));
+            }
         }
         (None, false) => {}
         (Some(_), false) => return Err(invalid("idf", "present but idf weighting is off")),
@@ -271,14 +294,24 @@ impl Model {
             }),
             abstain: self.abstain.clone(),
         };
-        serde_json::to_writer(writer, &file).map_err(|e| Error::Format(FormatError::Json(e.to_string())))
+        serde_json::to_writer(writer, &file).map_err(|e| match e.is_io() {
+            true => Error::io("<writer>", std::io::Error::from(e)),
+            false => Error::Format(FormatError::Json(e.to_string())),
+        })
     }
 
-    /// Save to `path`.
+    /// Save to `path`, atomically: the file is written to a temporary file in the same
+    /// directory (`.NAME.tmp-PID-N`), flushed to disk (`fsync`) and renamed over `path`. If
+    /// anything fails (a full disk, a file-size limit, a write error) the temporary file is
+    /// removed and `path` is left as it was: an existing model there stays whole and loadable;
+    /// no partial file is ever seen at `path`.
+    ///
+    /// **Symlinks:** if `path` is a symbolic link, the link itself is replaced by the new file;
+    /// the file it pointed to is not modified (saving never writes outside the path it is
+    /// given). A new file gets the permissions of the regular file it replaces, if any.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let bytes = self.to_bytes()?;
-        std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+        atomic_write(path, |w| self.write_to(w))
     }
 
     /// Load from `path` (at most [`MAX_MODEL_BYTES`]).
@@ -360,10 +393,31 @@ fn build(file: ModelFile) -> Result<Model> {
     if let Some(j) = file.intercepts.iter().position(|v| !v.is_finite()) {
         return Err(invalid(&format!("intercepts[{j}]"), "not finite"));
     }
-    if !(file.temperature.is_finite() && file.temperature > 0.0) {
+    if !(file.temperature.is_finite() && file.temperature >= MIN_TEMPERATURE) {
         return Err(invalid(
             "temperature",
-            format!("{} is not finite and positive", file.temperature),
+            format!("{} is not finite and at least {MIN_TEMPERATURE}", file.temperature),
+        ));
+    }
+    // The largest logit any text could give: |b| + max|w| · Σ|x|, over the temperature. Each
+    // value x is tf × idf (at most 1 once normalized), so Σ|x| ≤ MAX_ROW_MASS · max idf.
+    let max_idf = featurizer
+        .idf()
+        .map_or(1.0, |v| v.iter().fold(1.0f64, |m, &x| m.max(f64::from(x))));
+    let max_w = file
+        .weights
+        .iter()
+        .flatten()
+        .fold(0.0f64, |m, &w| m.max(f64::from(w).abs()));
+    let max_b = file.intercepts.iter().fold(0.0f64, |m, &b| m.max(b.abs()));
+    let bound = (max_b + max_w * MAX_ROW_MASS * max_idf) / file.temperature;
+    if bound.is_nan() || bound > MAX_LOGIT {
+        return Err(invalid(
+            "intercepts, weights, idf and temperature",
+            format!(
+                "a text could reach a logit of {bound:e} (|intercept| ≤ {max_b:e}, |weight| ≤ {max_w:e}, idf ≤ {max_idf:e}, temperature {}); at most {MAX_LOGIT:e} keeps every score finite",
+                file.temperature
+            ),
         ));
     }
     // A weight beyond f32's range never gets here: serde_json refuses it ("number out of range").
@@ -385,6 +439,63 @@ fn build(file: ModelFile) -> Result<Model> {
         abstain: file.abstain,
         columns: Default::default(),
     })
+}
+
+/// Write a file at `path` through `write`, atomically (see [`Model::save`]).
+pub(crate) fn atomic_write(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = path.file_name().ok_or_else(|| {
+        Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // A regular file being replaced lends its permissions to the new one.
+    let permissions = std::fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.file_type().is_file())
+        .map(|m| m.permissions());
+    let (tmp, file) = loop {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".tmp-{}-{n}", std::process::id()));
+        let tmp = dir.join(tmp_name);
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < u64::MAX => continue,
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    };
+    let written = (|| {
+        let mut out = std::io::BufWriter::new(&file);
+        write(&mut out).map_err(|e| match e {
+            Error::Io { source, .. } => Error::io(path, source),
+            other => other,
+        })?;
+        out.flush().map_err(|e| Error::io(path, e))?;
+        drop(out);
+        if let Some(p) = permissions {
+            file.set_permissions(p).map_err(|e| Error::io(path, e))?;
+        }
+        file.sync_all().map_err(|e| Error::io(path, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    })();
+    drop(file);
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return written;
+    }
+    // Make the rename itself durable (best effort: not every platform opens directories).
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 #[cfg(test)]

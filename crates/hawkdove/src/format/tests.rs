@@ -419,3 +419,99 @@ fn f32_text_reads_back_exactly_for_every_f32() {
         .collect();
     assert_eq!(misread, Vec::<u32>::new());
 }
+
+#[test]
+fn a_failing_write_leaves_the_old_file_and_no_temporary() {
+    let old = trained(&ModelParams::default());
+    let dir = std::env::temp_dir().join(format!("hawkdove-atomic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("m.json");
+    old.save(&path).expect("save");
+    let before = std::fs::read(&path).expect("read");
+    // A writer that fails after 1,000 bytes, as a full disk would.
+    struct Full(usize);
+    impl Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0 >= 1000 {
+                return Err(std::io::Error::other("no space left on device"));
+            }
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let got = atomic_write(&path, |w| {
+        w.write_all(&before[..500]).map_err(|e| Error::io("<writer>", e))?;
+        old.write_to(Full(0))
+    });
+    assert!(matches!(got, Err(Error::Io { .. })), "{got:?}");
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+    assert!(Model::load(&path).is_ok());
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, [std::ffi::OsString::from("m.json")], "no temporary file is left");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Files that load but would score NaN are refused, naming the field (issue 25): idf near
+/// `f32::MAX` made `tf × idf` overflow and every probability NaN.
+#[test]
+fn files_that_would_score_nan_are_refused() {
+    let m = trained(&ModelParams::default());
+    let v = as_value(&m);
+    let expect_invalid = |v: &Value, field_part: &str| match load_value(v) {
+        Err(Error::Format(FormatError::InvalidValue { field, reason })) => {
+            assert!(field.contains(field_part), "{field}: {reason}");
+        }
+        other => panic!(
+            "expected InvalidValue for {field_part}, got {:?}",
+            other.map(|_| "a model")
+        ),
+    };
+    let mut bad = v.clone();
+    bad["idf"][0] = json!(3.4e38);
+    expect_invalid(&bad, "idf[0]");
+    let mut bad = v.clone();
+    bad["temperature"] = json!(1e-300);
+    expect_invalid(&bad, "temperature");
+    let mut bad = v.clone();
+    bad["intercepts"][0] = json!(1e300);
+    bad["temperature"] = json!(0.01);
+    expect_invalid(&bad, "temperature");
+    // Weights at f32's limit give huge but finite logits in f64: accepted, and finite.
+    let mut big = v.clone();
+    big["weights"][0][0] = json!(3.0e38);
+    big["temperature"] = json!(1e-5);
+    let big = load_value(&big).expect("finite logits load");
+    assert!(big.predict("froze assets").score.is_finite());
+    // The largest values a file may hold still score finite on hostile text.
+    let mut edge = v.clone();
+    let n = edge["idf"].as_array().expect("idf").len();
+    edge["idf"] = json!(vec![MAX_IDF; n]);
+    edge["featurizer"]["normalize"] = json!(false);
+    let edge = load_value(&edge).expect("idf at the cap loads");
+    let text = "froze assets and imposed sanctions ".repeat(20_000);
+    let p = edge.predict(&text);
+    assert!(
+        p.score.is_finite() && p.probabilities.iter().all(|x| x.is_finite()),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_non_finite_logit_scores_undecided_not_nan() {
+    let m = trained(&ModelParams::default());
+    for logits in [
+        [f64::INFINITY, 0.0, 1.0],
+        [f64::NAN, 0.0, 0.0],
+        [f64::INFINITY, f64::INFINITY, 0.0],
+    ] {
+        let p = m.prediction_from_logits(&logits, 3);
+        assert!(p.score.is_finite(), "{logits:?}: {p:?}");
+        assert!(p.probabilities.iter().all(|x| x.is_finite()), "{logits:?}: {p:?}");
+    }
+}

@@ -86,6 +86,24 @@ pub struct ValidLogisticParams {
     intercept_scaling: f64,
     nb_alpha: Option<f64>,
     seed: u64,
+    /// Largest dense weight matrix (classes × features, in bytes of `f64`) training may build;
+    /// default [`DEFAULT_MAX_WEIGHT_BYTES`]. Written to model files only when changed.
+    #[serde(skip_serializing_if = "is_default_max_weight_bytes")]
+    max_weight_bytes: u64,
+}
+
+/// Default of [`LogisticParams::max_weight_bytes`]: 256 MiB of weights (for instance 335
+/// classes × 100,000 features). Multi-class training (L-BFGS) keeps about [`SOLVER_COPIES`]
+/// vectors of that size, so it peaks near 6.5 GB at this limit.
+pub const DEFAULT_MAX_WEIGHT_BYTES: u64 = 256 << 20;
+
+/// Vectors as large as the weight matrix that L-BFGS keeps (weights, gradient, search
+/// direction, trial point and its gradient, and a history of 10 pairs): the factor behind
+/// the training memory an [`Error::TooLargeToTrain`] reports.
+pub const SOLVER_COPIES: u64 = 25;
+
+fn is_default_max_weight_bytes(v: &u64) -> bool {
+    *v == DEFAULT_MAX_WEIGHT_BYTES
 }
 
 impl Default for ValidLogisticParams {
@@ -100,6 +118,7 @@ impl Default for ValidLogisticParams {
             intercept_scaling: 1.0,
             nb_alpha: Some(DEFAULT_NB_ALPHA),
             seed: 42,
+            max_weight_bytes: DEFAULT_MAX_WEIGHT_BYTES,
         }
     }
 }
@@ -193,6 +212,14 @@ impl LogisticParams {
         self
     }
 
+    /// Largest dense weight matrix (classes × features × 8 bytes) training may build (default
+    /// [`DEFAULT_MAX_WEIGHT_BYTES`], 256 MiB); a larger problem is refused with
+    /// [`Error::TooLargeToTrain`] before anything of that size is allocated.
+    pub fn max_weight_bytes(mut self, bytes: u64) -> Self {
+        self.0.max_weight_bytes = bytes;
+        self
+    }
+
     /// The values as set, unchecked.
     pub fn get(&self) -> &ValidLogisticParams {
         &self.0
@@ -201,8 +228,8 @@ impl LogisticParams {
     /// Check every value.
     pub fn validate(&self) -> Result<()> {
         let p = &self.0;
-        if !(p.c.is_finite() && p.c > 0.0) {
-            return Err(Error::param("c", p.c, "must be finite and > 0"));
+        if !(MIN_C..=MAX_C).contains(&p.c) {
+            return Err(Error::param("c", p.c, format!("must be in [{MIN_C:e}, {MAX_C:e}]")));
         }
         if let Some(tol) = p.tol {
             if !(tol.is_finite() && tol > 0.0) {
@@ -212,11 +239,11 @@ impl LogisticParams {
         if p.max_iter == 0 {
             return Err(Error::param("max_iter", p.max_iter, "must be at least 1"));
         }
-        if !(p.intercept_scaling.is_finite() && p.intercept_scaling > 0.0) {
+        if !(MIN_INTERCEPT_SCALING..=MAX_INTERCEPT_SCALING).contains(&p.intercept_scaling) {
             return Err(Error::param(
                 "intercept_scaling",
                 p.intercept_scaling,
-                "must be finite and > 0",
+                format!("must be in [{MIN_INTERCEPT_SCALING:e}, {MAX_INTERCEPT_SCALING:e}]"),
             ));
         }
         if let Some(a) = p.nb_alpha {
@@ -226,11 +253,11 @@ impl LogisticParams {
         }
         if let ClassWeight::Explicit(list) = &p.class_weight {
             for (label, w) in list {
-                if !(w.is_finite() && *w > 0.0) {
+                if !(MIN_C..=MAX_C).contains(w) {
                     return Err(Error::param(
                         "class_weight",
                         (label, w),
-                        "weights must be finite and > 0",
+                        format!("weights must be in [{MIN_C:e}, {MAX_C:e}]"),
                     ));
                 }
             }
@@ -253,6 +280,17 @@ impl ParamGuard for LogisticParams {
         Ok(self.0)
     }
 }
+
+/// Smallest and largest `C` (and class weight) accepted: beyond them the solvers' arithmetic
+/// (`1 / C`, `C · loss`) leaves f64's useful range and training would fail only at its end
+/// (`C = 5e-324` used to train and then fail on non-finite weights).
+pub const MIN_C: f64 = 1e-10;
+/// See [`MIN_C`].
+pub const MAX_C: f64 = 1e10;
+/// Smallest and largest `intercept_scaling` accepted (its square enters every row's norm).
+pub const MIN_INTERCEPT_SCALING: f64 = 1e-6;
+/// See [`MIN_INTERCEPT_SCALING`].
+pub const MAX_INTERCEPT_SCALING: f64 = 1e6;
 
 /// `w` as a weight is stored: rounded to the nearest `f32` (see [`LinearModel::from_parts`]);
 /// not finite when `w` is not, or lies beyond `f32`'s range.
@@ -527,6 +565,17 @@ pub(crate) fn fit_indexed(
         Solver::Lbfgs => false,
     };
     let d = x.ncols();
+    let rows = if use_dcd { 1 } else { k };
+    let weight_bytes = (rows as u64).saturating_mul(d as u64 + 1).saturating_mul(8);
+    if weight_bytes > params.max_weight_bytes {
+        return Err(Error::TooLargeToTrain {
+            classes: k,
+            features: d,
+            weight_bytes,
+            training_bytes: weight_bytes.saturating_mul(if use_dcd { 2 } else { SOLVER_COPIES }),
+            limit: params.max_weight_bytes,
+        });
+    }
     let (weights, intercepts) = if use_dcd {
         // Binary: the positive class is classes[1]; NB ratio of class 1 vs rest (labels were
         // checked above, so only the alpha is checked here).

@@ -323,8 +323,9 @@ impl Model {
         params.validate()?;
         let (_, classes, y) = encode_text_labels(texts.len(), labels)?;
         let poles = resolve_poles(&classes, params.poles.as_ref())?;
-        if let Calibration::Temperature { .. } = params.calibration {
+        if let Calibration::Temperature { folds } = params.calibration {
             check_class_sizes(&classes, &y, 2, "calibration")?;
+            check_folds(&classes, &y, folds, "calibration.folds")?;
         }
         let (featurizer, x) = Featurizer::fit_transform(&params.featurizer, texts)?;
         let linear = fit_indexed(&params.logistic, Cow::Owned(x), &y, classes.clone())?;
@@ -497,6 +498,13 @@ impl Model {
         truncated: bool,
     ) -> Scored {
         softmax_into(logits, self.temperature, probabilities);
+        // Last line of defence: loading and training check that no text can make a logit
+        // non-finite, but should one ever be, the passage scores as undecided (uniform
+        // probabilities, score 0) rather than NaN.
+        if probabilities.iter().any(|p| !p.is_finite()) {
+            let uniform = 1.0 / probabilities.len().max(1) as f64;
+            probabilities.iter_mut().for_each(|p| *p = uniform);
+        }
         let class_index = argmax(probabilities);
         let p = |i: usize| probabilities.get(i).copied().unwrap_or(0.0);
         Scored {
@@ -635,6 +643,32 @@ pub(crate) fn check_class_sizes(classes: &[String], y: &[usize], min: usize, pur
             &classes[i],
             format!("class has {n} example(s); {purpose} needs at least {min} per class"),
         ));
+    }
+    Ok(())
+}
+
+/// Refuse more folds than the smallest class has members (scikit-learn's rule for stratified
+/// folds): some fold would miss that class, and fold counts far beyond the data (10⁹ folds of
+/// 6 texts ran 84 s) would only make empty work.
+pub(crate) fn check_folds(classes: &[String], y: &[usize], folds: usize, name: &'static str) -> Result<()> {
+    let mut counts = vec![0usize; classes.len()];
+    for &c in y {
+        if let Some(n) = counts.get_mut(c) {
+            *n += 1;
+        }
+    }
+    let smallest = counts.iter().enumerate().min_by_key(|(_, &n)| n);
+    if let Some((i, &n)) = smallest {
+        if folds > n {
+            return Err(Error::param(
+                name,
+                folds,
+                format!(
+                    "more folds than the smallest class ({:?}) has members ({n}); use at most {n}",
+                    classes.get(i).map_or("", String::as_str)
+                ),
+            ));
+        }
     }
     Ok(())
 }

@@ -40,16 +40,60 @@ const JUNK_ATTRIBUTES: &[&str] = &[
     "fetchpriority",
 ];
 
+/// What earlier searches for closers (`-->`, `</script…>`, `</style…>`) found, so that a text
+/// full of openers without closers is scanned once, not once per opener (issue 25: 1 MB of
+/// `<!--` took about a minute). A search from `from` that found its closer at `at` answers
+/// every later search starting in `from..=at`; one that found none answers every later search
+/// starting at or after `from`. The scanner's searches start at increasing positions, so each
+/// byte of the text is searched at most once per kind of closer.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Closers {
+    comment: Memo,
+    script: Memo,
+    style: Memo,
+}
+
+/// One kind of closer: the last search's start and its result (the closer's start and the byte
+/// just past it).
+#[derive(Debug, Default, Clone, Copy)]
+struct Memo {
+    searched: Option<(usize, Option<(usize, usize)>)>,
+}
+
+impl Memo {
+    /// The first closer at or after `from`, found by `search` (which returns the closer's start
+    /// and the byte past it), reusing the last result where it still answers the question.
+    fn find(&mut self, from: usize, search: impl FnOnce(usize) -> Option<(usize, usize)>) -> Option<(usize, usize)> {
+        if let Some((start, found)) = self.searched {
+            if from >= start {
+                match found {
+                    None => return None,
+                    Some((at, end)) if from <= at => return Some((at, end)),
+                    Some(_) => {}
+                }
+            }
+        }
+        let found = search(from);
+        self.searched = Some((from, found));
+        found
+    }
+}
+
 /// If a tag (or comment) starts at byte `i` (which holds `<`), return the byte just past it.
-/// `<script>` and `<style>` elements are skipped with their contents.
-pub(crate) fn tag_end(text: &str, i: usize) -> Option<usize> {
+/// `<script>` and `<style>` elements are skipped with their contents. `closers` remembers
+/// earlier searches so that a whole text's scan stays linear in its length; pass the same one
+/// for increasing `i` over one text (a fresh one for each text).
+pub(crate) fn tag_end(text: &str, i: usize, closers: &mut Closers) -> Option<usize> {
     let rest = &text[i..];
     let bytes = rest.as_bytes();
     if bytes.len() < 3 || bytes[0] != b'<' {
         return None;
     }
     if rest.starts_with("<!--") {
-        return rest.find("-->").map(|e| i + e + 3);
+        let finder =
+            |from: usize| memchr::memmem::find(text.as_bytes().get(from..)?, b"-->").map(|p| (from + p, from + p + 3));
+        // From `i + 2`: `<!-->` closes itself, as a search from `i` would find.
+        return closers.comment.find(i + 2, finder).map(|(_, end)| end);
     }
     let second = bytes[1];
     if !(second.is_ascii_alphabetic() || second == b'/' || second == b'!' || second == b'?') {
@@ -62,29 +106,32 @@ pub(crate) fn tag_end(text: &str, i: usize) -> Option<usize> {
     }
     let end = i + close + 1;
     // Skip the contents of script and style elements.
-    let name: String = rest[1..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if name == "script" || name == "style" {
-        let closing = format!("</{name}");
-        let after = &text[end..];
-        let lower_pos = find_ascii_case_insensitive(after, &closing)?;
-        let tail = &after[lower_pos..];
-        let gt = tail.find('>')?;
-        return Some(end + lower_pos + gt + 1);
-    }
-    Some(end)
+    let name_len = bytes[1..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+    let name = &bytes[1..1 + name_len];
+    let (memo, closing): (&mut Memo, &[u8]) = if name.eq_ignore_ascii_case(b"script") {
+        (&mut closers.script, b"</script")
+    } else if name.eq_ignore_ascii_case(b"style") {
+        (&mut closers.style, b"</style")
+    } else {
+        return Some(end);
+    };
+    let finder = |from: usize| {
+        let after = text.as_bytes().get(from..)?;
+        let at = from + find_ascii_case_insensitive(after, closing)?;
+        let gt = memchr::memchr(b'>', text.as_bytes().get(at..)?)?;
+        Some((at, at + gt + 1))
+    };
+    memo.find(end, finder).map(|(_, past)| past)
 }
 
-fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
-    let h = haystack.as_bytes();
-    let n = needle.as_bytes();
-    if n.is_empty() || h.len() < n.len() {
-        return None;
-    }
-    (0..=h.len() - n.len()).find(|&s| h[s..s + n.len()].eq_ignore_ascii_case(n))
+/// First position of `needle` (which starts with `<`) in `haystack`, ASCII case ignored: one
+/// pass over the `<` bytes.
+fn find_ascii_case_insensitive(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'<', haystack).find(|&s| {
+        haystack
+            .get(s..s + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// Largest char boundary of `s` that is `<= max`.
@@ -188,17 +235,34 @@ mod tests {
     #[test]
     fn tags_and_comments() {
         let t = "a <p class=\"x\">b</p> <!-- c --> d";
-        assert_eq!(tag_end(t, 2), Some(15));
-        assert_eq!(tag_end(t, 16), Some(20));
-        assert_eq!(tag_end(t, 21), Some(31));
-        assert_eq!(tag_end("a < b and c > d", 2), None);
-        assert_eq!(tag_end("x <3 y", 2), None);
+        let c = &mut Closers::default();
+        assert_eq!(tag_end(t, 2, c), Some(15));
+        assert_eq!(tag_end(t, 16, c), Some(20));
+        assert_eq!(tag_end(t, 21, c), Some(31));
+        assert_eq!(tag_end("a < b and c > d", 2, c), None);
+        assert_eq!(tag_end("x <3 y", 2, &mut Closers::default()), None);
     }
 
     #[test]
     fn script_contents_are_skipped() {
         let t = "<script>var a = '<b>';</script>after";
-        assert_eq!(tag_end(t, 0), Some(t.len() - "after".len()));
+        assert_eq!(tag_end(t, 0, &mut Closers::default()), Some(t.len() - "after".len()));
+        let t = "<STYLE>p{}</Style >x";
+        assert_eq!(tag_end(t, 0, &mut Closers::default()), Some(t.len() - 1));
+    }
+
+    #[test]
+    fn remembered_closers_give_the_same_answers_as_fresh_searches() {
+        assert_eq!(tag_end("<!-->x", 0, &mut Closers::default()), Some(5));
+        let t = "<!-- a <!-- b --> c <!-- d <script>x</script> <script>y <style>z</style> <!--";
+        let mut memo = Closers::default();
+        for i in t.match_indices('<').map(|(i, _)| i) {
+            assert_eq!(
+                tag_end(t, i, &mut memo),
+                tag_end(t, i, &mut Closers::default()),
+                "at {i}"
+            );
+        }
     }
 
     #[test]
