@@ -1,5 +1,6 @@
-"""The README's Python section runs: every ```python block of "Use it from Python", in order,
-in one namespace (blocks starting with "# needs" name a missing engine and are skipped)."""
+"""The README's Python section runs: every ```python block of "Use it from Python", then those
+of docs/scaling.md, in order, in one namespace (blocks starting with "# needs" name a missing
+engine and are skipped)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ def python_blocks() -> list[str]:
     match = re.search(r"^## Use it from Python\n(.*?)(?=^## )", readme, re.S | re.M)
     assert match, "README has a Python section"
     blocks = re.findall(r"^```python\n(.*?)^```", match.group(1), re.S | re.M)
+    scaling = (ROOT / "docs" / "scaling.md").read_text(encoding="utf-8")
+    blocks += re.findall(r"^```python\n(.*?)^```", scaling, re.S | re.M)
     return [b for b in blocks if not b.startswith("# needs")]
 
 
