@@ -481,12 +481,16 @@ fn write_table_summary(
             doc.confidence * 100.0,
             shares(doc)
         )?;
-        if doc.n_abstained > 0 {
-            writeln!(
-                out,
-                "left out: {} of {n_passages} passages had no stance label (another language, or nothing the model knows)",
-                doc.n_abstained
-            )?;
+        for (what, d) in [("stance", doc), ("sentiment", sdoc)] {
+            if d.n_abstained == n_passages {
+                writeln!(out, "left out: no passage had a {what} label (another language, or nothing the model knows): the document {what} above means nothing")?;
+            } else if d.n_abstained > 0 {
+                writeln!(
+                    out,
+                    "left out: {} of {n_passages} passages had no {what} label (another language, or nothing the model knows)",
+                    d.n_abstained
+                )?;
+            }
         }
         writeln!(
             out,

@@ -12,7 +12,8 @@
 //! Reports, for all rows and for the rows not marked ambiguous: stance macro-F1 and accuracy,
 //! conciliatory vs hard-line by the sign of the score (rows whose gold label is a pole),
 //! sentiment macro-F1 and accuracy, and how many passages the models abstained on (an abstained
-//! passage counts as `neutral`). The last line is one JSON object with the same figures.
+//! passage counts with its prior's label and score; none of the dev set's is abstained on). The
+//! last line is one JSON object with the same figures.
 //!
 //! `--retrain` trains both models from the corpus with the bundled settings (plus any model
 //! options given) instead of loading the shipped ones; `--corpus-dir` reads the corpus files

@@ -53,6 +53,7 @@ MODEL_PARAMS: dict[str, Any] = {
     "nb_alpha": 1.0,
     "calibration_folds": None,
     "poles": None,
+    "abstain": None,
     "random_state": None,
 }
 

@@ -86,7 +86,7 @@ class Scores:
 class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """hawkdove's sparse linear text classifier, with scikit-learn's estimator interface.
 
-    Featurizer: ``ngram_range (word n-gram orders, up to 4), ``char_ngram_range`` (character
+    Featurizer: ``ngram_range`` (word n-gram orders, up to 4), ``char_ngram_range`` (character
     n-grams within words, or None), ``min_df`` / ``max_df`` (an int counts documents, a float is
     a fraction), ``max_features``, ``hashing_bits`` (feature hashing into 2**bits columns instead
     of a vocabulary) and ``hashing_seed``, ``weighting`` (``"binary"``, ``"tf"`` or

@@ -156,9 +156,13 @@ def test_bundled_models_abstain_on_other_languages():
     est = hawkdove.stance()
     assert est.abstain == "eng"
     assert len(est.predict(texts)) == 4  # scikit-learn's predict still gives a class per text
-    # pickling keeps the policy
+    # pickling keeps the policy, and so does a clone refitted on other data
     again = pickle.loads(pickle.dumps(est))
     assert again.score_texts(texts).abstained.tolist()[1] == "language rus"
+    refit = clone(est).set_params(calibration_folds=None, lexicon=None, min_df=1)
+    refit.fit(["froze assets", "resumed talks", "budget vote"], ["hard-line", "conciliatory", "neutral"])
+    assert refit.abstain == "eng"
+    assert refit.score_texts(texts).abstained.tolist()[1] == "language rus"
 
 
 def test_document_scores_leave_abstained_passages_out():

@@ -49,7 +49,8 @@ def test_empty_batch(stance_model):
 
 
 def test_decision_function_is_the_rust_score(stance_model, samples):
-    _, proba, rust_score, _, truncated = stance_model.model_.predict_batch(samples)
+    _, proba, rust_score, _, truncated, abstained = stance_model.model_.predict_batch(samples)
+    assert abstained is None  # a model without an abstention policy
     assert truncated.dtype == np.bool_ and not truncated.any()
     np.testing.assert_array_equal(stance_model.decision_function(samples), rust_score)
     neg, pos = stance_model.model_.pole_indices
@@ -136,10 +137,12 @@ def test_score_texts_and_scores(stance_model, samples):
     assert s.poles == ("conciliatory", "hard-line")
     d = s.to_dict()
     assert list(d) == [
-        "label", "score", "p_conciliatory", "p_hard-line", "p_neutral", "n_features", "truncated"
+        "label", "score", "p_conciliatory", "p_hard-line", "p_neutral", "n_features", "truncated",
+        "abstained",
     ]
+    assert d["abstained"] == [None] * 5
     frame = s.to_frame()
-    assert frame.shape == (5, 7) and frame["score"].tolist() == s.scores.tolist()
+    assert frame.shape == (5, 8) and frame["score"].tolist() == s.scores.tolist()
     assert "Scores(n=5" in repr(s)
 
 

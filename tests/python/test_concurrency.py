@@ -78,14 +78,15 @@ def test_batch_columns_identical_whatever_the_threads(stance_model, texts, size)
             hawkdove.set_thread_spin(spin)
             for n_jobs in (2, 3, -1, 64):
                 got = stance_model.model_.predict_batch(batch, n_jobs=n_jobs)
-                for g, e in zip(got, expected):
+                assert got[5] == expected[5]  # the abstentions (None: no policy)
+                for g, e in zip(got[:5], expected[:5]):
                     assert g.dtype == e.dtype
                     np.testing.assert_array_equal(g, e)
     finally:
         hawkdove.set_thread_spin(0.005)
     single = [stance_model.model_.predict_batch([t], n_jobs=1) for t in batch[:40]]
     for i, one in enumerate(single):
-        for column, e in zip(one, expected):
+        for column, e in zip(one[:5], expected[:5]):
             np.testing.assert_array_equal(column[0], e[i])
 
 

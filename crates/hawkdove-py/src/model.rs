@@ -33,7 +33,7 @@ type Predictions<'py> = (
 
 /// A document's passages as columns: start, end (`str` offsets), paragraph, kind (0 headline,
 /// 1 sentence, 2 line), weight, class index, score, probabilities (n × classes), number of
-/// features, truncated.
+/// features, truncated, and `(passage index, reason)` of the passages the model abstained on.
 type DocumentColumns<'py> = (
     Bound<'py, PyArray1<i64>>,
     Bound<'py, PyArray1<i64>>,

@@ -245,3 +245,30 @@ fn bundled_stance_keeps_everyday_sentences_neutral() {
     let p = stance.predict("The president gave a televised address on the economy.");
     assert!(p.label == "neutral" && p.score.abs() < 0.3, "{p:?}");
 }
+
+/// Dutch and Danish share some function words with English; they are still another language.
+/// `explain` reports the same abstention as `predict`.
+#[test]
+fn abstention_sees_germanic_languages_and_explain_agrees() {
+    let stance = Model::bundled_stance().expect("stance");
+    for (text, lang) in [
+        (
+            "De regering heeft de ambassadeur ontboden en is niet bereid om over de sancties te praten.",
+            "nld",
+        ),
+        (
+            "Regeringen har indkaldt ambassadøren og vil ikke forhandle om sanktionerne for at undgå en ny krise.",
+            "dan",
+        ),
+    ] {
+        let p = stance.predict(text);
+        assert_eq!(
+            p.abstained,
+            Some(hawkdove::score::Abstention::Language { detected: lang.into() }),
+            "{text}"
+        );
+        assert_eq!(stance.explain(text).prediction.abstained, p.abstained);
+    }
+    let english = "The ministry froze the assets of three state banks.";
+    assert_eq!(stance.explain(english).prediction.abstained, None);
+}

@@ -500,7 +500,9 @@ pub struct DocumentSummary {
     pub class_shares: Vec<(String, f64)>,
     /// Weighted mean probability of each class, in class order.
     pub mean_probabilities: Vec<(String, f64)>,
-    /// Passages the model declined to label, left out of everything above.
+    /// Passages the model declined to label, left out of everything above. When every passage
+    /// was, the score is 0 with the interval `[0, 0]` and every share 0: check this count before
+    /// reading them.
     #[serde(default)]
     pub n_abstained: usize,
 }
@@ -541,7 +543,13 @@ impl DocumentAggregator {
 
     /// Add the next passage: its weight ([`passage_weight`]), predicted class, score and
     /// class probabilities.
+    /// A passage with a weight that is not finite and positive, or a score that is not finite,
+    /// is counted as abstained instead, so no input makes the aggregates NaN.
     pub fn add(&mut self, weight: f64, class_index: usize, score: f64, probabilities: &[f64]) {
+        if !(weight.is_finite() && weight > 0.0 && score.is_finite()) {
+            self.n_abstained += 1;
+            return;
+        }
         self.scores.push(score);
         self.weights.push(weight);
         if let Some(c) = self.counts.get_mut(class_index) {

@@ -137,6 +137,7 @@ impl Model {
         let mut row = self.featurizer.unordered_row_into(text, &mut scratch).to_vec();
         let mut prediction = self.prediction_from_logits(&self.linear.logits_pairs(&row), row.len());
         prediction.truncated = scratch.truncated();
+        prediction.abstained = self.abstention_of(text, row.len());
         row.sort_unstable_by_key(|e| e.0);
         let mut analysis = Analysis::default();
         let token_cols = self.featurizer.token_columns(text, &mut analysis);

@@ -435,7 +435,10 @@ fn build(file: ModelFile) -> Result<Model> {
         poles: (neg, pos),
         params,
         n_train,
-        language: file.abstain.check()?,
+        language: file
+            .abstain
+            .check()
+            .map_err(|e| invalid("abstain.language", e.to_string()))?,
         abstain: file.abstain,
         columns: Default::default(),
     })

@@ -455,12 +455,12 @@ impl Model {
     /// Why the model's policy declines to label `text` with `n_features` known features.
     fn abstention(&self, text: &str, n_features: usize) -> Option<Abstained> {
         if let Some(lang) = self.language {
-            if let Some(other) = crate::text::other_language(text, lang) {
+            if let Some((other, script)) = crate::text::other_language_info(text, lang) {
                 // In the model's own script, trigram statistics misread short texts full of
                 // names (English headlines came back as French, Javanese or Latin): there the
                 // model's vocabulary has the last word. Most of a text's words known as
                 // single-word features means it is the model's language.
-                if crate::text::script_of(other) != crate::text::script_of(lang) || !self.knows_most_words(text) {
+                if script != crate::text::script_of(lang) || !self.knows_most_words(text) {
                     return Some(Abstained::Language(other));
                 }
             }
@@ -468,20 +468,32 @@ impl Model {
         (self.abstain.no_features && n_features == 0).then_some(Abstained::NoFeatures)
     }
 
-    /// At least half of the words of `text` are single-word features of the model (a word
-    /// inside a negation scope counts by its negated feature).
+    /// At least half of the words of `text`'s language sample are single-word vocabulary
+    /// features of the model (a word inside a negation scope counts by its negated feature).
+    /// False for a hashing or character n-gram model, whose columns cannot say that: there the
+    /// language detector decides alone.
     fn knows_most_words(&self, text: &str) -> bool {
-        let words = text.split_whitespace().count();
-        let x = self.featurizer.transform(&[text]);
+        let config = self.featurizer.config();
+        if config.char_ngrams.is_some() || matches!(config.space, crate::features::FeatureSpace::Hashing { .. }) {
+            return false;
+        }
+        let sample = crate::text::language_sample(text);
+        let words = sample.split_whitespace().count();
+        let x = self.featurizer.transform(&[sample]);
         let (columns, _) = x.row(0);
+        let base =
+            self.featurizer.n_features() - self.featurizer.config().lexicon.as_ref().map_or(0, |l| l.n_columns());
         let known = columns
             .iter()
-            .filter(|&&c| {
-                let name = self.featurizer.feature_name(c as usize);
-                !name.contains(' ') && !name.starts_with("lexicon:")
-            })
+            .filter(|&&c| (c as usize) < base && !self.featurizer.feature_name(c as usize).contains(' '))
             .count();
         known * 2 >= words
+    }
+
+    /// Why the model declines to label `text` ([`Prediction::abstained`]), given its number of
+    /// known features.
+    pub(crate) fn abstention_of(&self, text: &str, n_features: usize) -> Option<Abstention> {
+        self.abstention(text, n_features).map(Abstention::from)
     }
 
     /// The model's abstention policy.
