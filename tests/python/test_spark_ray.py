@@ -29,9 +29,11 @@ def recipe(first_line: str) -> str:
 
 @pytest.fixture()
 def passages(tmp_path, monkeypatch, texts):
-    """passages.parquet: a directory of four Parquet files with columns id and text."""
+    """passages.parquet: a directory of four Parquet files with columns id and text, 12,000 rows
+    (the corpus file 30 times), so that the recipes' batches of 4,096 split it into several."""
     monkeypatch.chdir(tmp_path)
-    frame = pd.DataFrame({"id": np.arange(len(texts), dtype=np.int64), "text": texts})
+    many = [t for _ in range(30) for t in texts]
+    frame = pd.DataFrame({"id": np.arange(len(many), dtype=np.int64), "text": many})
     (tmp_path / "passages.parquet").mkdir()
     for i, rows in enumerate(np.array_split(np.arange(len(frame)), 4)):
         frame.iloc[rows].to_parquet(tmp_path / "passages.parquet" / f"part-{i}.parquet", index=False)
