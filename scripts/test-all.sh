@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Run every test of hawkdove on a fresh machine: formatting, lints, the Rust tests, the
 # dependency check (one ndarray), a smoke run of the evaluate example, then the Python
-# bindings: build in release mode into .venv, stubtest, mypy and pytest.
+# bindings: the abi3 wheel built in release mode and installed into a fresh .venv-wheel with no
+# Rust toolchain on PATH, then stubtest, mypy and pytest (Spark and Ray included when Java is
+# present).
 # Usage: bash scripts/test-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,25 +31,48 @@ echo "== the main job: the bundled classifier on a sample text"
 cargo run --release --quiet --example classify -- examples/texts/short-mixed.txt | tail -2
 
 # ---- Python: the bindings (crates/hawkdove-py) and the package (python/hawkdove) ------------
-# A virtual environment in .venv (created when missing) with the test dependencies from PyPI;
-# the extension is built in release mode and installed into it, then checked and tested.
-PY_DEPS=(maturin pytest numpy scipy pandas scikit-learn pyarrow mypy "dask[distributed]"
+# The extension is built once, as the abi3 wheel users install (one wheel for CPython >= 3.9),
+# with maturin from .venv; the wheel is then installed into a fresh virtual environment,
+# .venv-wheel, with no Rust toolchain on PATH, and the stubs, types and Python tests run there.
+PY_DEPS=(pytest numpy scipy pandas scikit-learn pyarrow mypy "dask[distributed]"
   nbclient nbformat ipykernel matplotlib)
-
-echo "== Python: virtual environment (.venv) and test dependencies"
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
+if command -v java >/dev/null 2>&1; then
+  PY_DEPS+=(pyspark "ray[data]")
+else
+  echo "== Spark and Ray stage skipped: no java on PATH (tests/python/test_spark_ray.py skips)"
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check "${PY_DEPS[@]}"
 
-echo "== Python: build and install the extension (maturin develop --release)"
-# (pip's "Ignoring <extra>: markers ..." lines about the optional extras are filtered out.)
-VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" .venv/bin/maturin develop --release --quiet 2>&1 |
-  { grep -v '^Ignoring .*: markers' || true; }
+echo "== Python: build the abi3 wheel (maturin build --release)"
+if [ ! -x .venv/bin/maturin ]; then
+  python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check maturin
+fi
+rm -rf target/wheels-test
+.venv/bin/maturin build --release --quiet --out target/wheels-test
+WHEEL=$(ls target/wheels-test/hawkdove-*-abi3-*.whl)
+echo "$WHEEL"
+
+echo "== Python: a fresh .venv-wheel with the wheel and the test dependencies, no Rust on PATH"
+NO_RUST_PATH=""
+IFS=: read -r -a PATH_DIRS <<<"$PATH"
+for d in "${PATH_DIRS[@]}"; do
+  if [ -n "$d" ] && [ ! -e "$d/cargo" ] && [ ! -e "$d/rustc" ] && [ ! -e "$d/maturin" ]; then
+    NO_RUST_PATH="${NO_RUST_PATH:+$NO_RUST_PATH:}$d"
+  fi
+done
+python3 -m venv --clear .venv-wheel
+env PATH="$NO_RUST_PATH" sh -c '! command -v cargo && ! command -v rustc' >/dev/null
+env PATH="$NO_RUST_PATH" .venv-wheel/bin/python -m pip install --quiet --disable-pip-version-check \
+  --only-binary hawkdove "${PY_DEPS[@]}" "$WHEEL"
+env PATH="$NO_RUST_PATH" .venv-wheel/bin/python -c \
+  "import hawkdove, sys; assert 'site-packages' in hawkdove.__file__, hawkdove.__file__; print('hawkdove', hawkdove.__version__, 'from', hawkdove.__file__)"
 
 echo "== Python: stubs against the compiled module, and the package's types"
-.venv/bin/python -m mypy.stubtest hawkdove._hawkdove
-.venv/bin/python -m mypy python/hawkdove
+env PATH="$NO_RUST_PATH" .venv-wheel/bin/python -m mypy.stubtest hawkdove._hawkdove
+env PATH="$NO_RUST_PATH" .venv-wheel/bin/python -m mypy python/hawkdove
 
-echo "== Python: pytest tests/python"
-.venv/bin/python -m pytest tests/python -q
+echo "== Python: pytest tests/python (against the installed wheel; Spark and Ray when Java is present)"
+env PATH="$NO_RUST_PATH" .venv-wheel/bin/python -m pytest tests/python -q -rs \
+  --deselect tests/python/test_parity.py
+echo "== Python: parity with the Rust example classifier (cargo on PATH; the wheel's hawkdove)"
+.venv-wheel/bin/python -m pytest tests/python/test_parity.py -q

@@ -36,7 +36,7 @@ from hawkdove._hawkdove import (
 )
 from hawkdove.bundled import score, score_document, sentiment, stance
 from hawkdove.classifier import Scores, TextClassifier
-from hawkdove.document import DocumentScore
+from hawkdove.document import DocumentScore, DocumentScores
 from hawkdove.explain import Explanation
 from hawkdove.featurizer import CsrArrays, Featurizer
 
@@ -87,6 +87,7 @@ __all__ = [
     "CsrArrays",
     "DimensionMismatchError",
     "DocumentScore",
+    "DocumentScores",
     "EmptyTrainingSetError",
     "EmptyVocabularyError",
     "Explanation",

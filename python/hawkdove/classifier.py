@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 from hawkdove import _hawkdove, _inputs, _params
-from hawkdove._base import BaseEstimator, ClassifierMixin, NotFittedError, store_params
-from hawkdove.document import DocumentScore
+from hawkdove._base import (
+    BaseEstimator,
+    ClassifierMixin,
+    NotFittedError,
+    effective_n_jobs,
+    pandas_index,
+    store_params,
+)
+from hawkdove.document import DocumentScore, DocumentScores
 from hawkdove.explain import Explanation
-from hawkdove.featurizer import Matrix, feature_names, to_matrix, vocabulary
+from hawkdove.featurizer import Matrix, feature_names, to_matrix, to_output, vocabulary
 
 
 class Scores:
@@ -25,7 +32,8 @@ class Scores:
     core's token cap and only its beginning was read), ``abstained`` (an object array: the reason
     the model declined to label a text, such as ``"language rus"`` or ``"no known feature"``,
     else None; the label of such a text is None, and its score and probabilities are only the
-    model's prior), ``classes``, ``poles``.
+    model's prior), ``classes``, ``poles``, ``index`` (the input's pandas index when the texts
+    came as a pandas Series or DataFrame, else None; :meth:`to_frame` uses it).
     """
 
     def __init__(
@@ -38,6 +46,7 @@ class Scores:
         poles: tuple[Any, Any],
         truncated: np.ndarray | None = None,
         abstained: list[str | None] | None = None,
+        index: Any = None,
     ) -> None:
         self.abstained = np.array(
             [None] * len(scores) if abstained is None else abstained, dtype=object
@@ -52,6 +61,7 @@ class Scores:
         self.classes = classes
         self.poles = poles
         self.truncated = np.zeros(len(scores), dtype=bool) if truncated is None else truncated
+        self.index = index
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -68,8 +78,13 @@ class Scores:
         return out
 
     def to_frame(self, index: Any = None) -> Any:
-        """A pandas DataFrame with the columns of :meth:`to_dict` (needs pandas)."""
+        """A pandas DataFrame with the columns of :meth:`to_dict` (needs pandas), indexed by
+        ``index``, else by the input's index when the texts were a pandas Series or DataFrame,
+        else 0..n-1."""
         import pandas as pd
+
+        if index is None:
+            index = self.index
 
         data: dict[str, Any] = {"label": self.labels, "score": self.scores}
         for j, c in enumerate(self.classes):
@@ -107,13 +122,19 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     ``abstain`` (None: label every text; an ISO 639-3 language code such as ``"eng"``: give no
     label to texts in another language or with no known feature, reported in
     ``Scores.abstained`` and left out of document scores; ``predict`` still returns the prior's
-    class for them), ``random_state`` (None keeps the fixed default seeds), ``n_jobs`` (threads for fitting and
-    batch prediction; None or -1: every core).
+    class for them), ``random_state`` (None keeps the fixed default seeds), ``n_jobs`` (threads
+    for fitting and batch prediction, scikit-learn's convention: None is one thread unless
+    inside a joblib ``parallel_config(n_jobs=...)`` context, -1 every core; the bundled
+    :func:`hawkdove.stance` and :func:`hawkdove.sentiment` models default to every core).
 
     Defaults are the core's (see the README). Labels may be str or int; ``classes_`` keeps
-    their type and sorted order. ``decision_function`` is the stance score in [−1, 1]:
-    ``P(poles[1]) − P(poles[0])``, which for two classes is ``2·P(classes_[1]) − 1``.
+    their type and sorted order. :meth:`stance_score` is the score in [−1, 1]:
+    ``P(poles[1]) − P(poles[0])``, which for two classes is ``2·P(poles[1]) − 1``.
+    :meth:`decision_function` is scikit-learn's: log-probabilities, one column per class, or
+    for two classes one column whose positive values mean ``classes_[1]``.
     """
+
+    _fitted_attribute = "model_"
 
     def __init__(
         self,
@@ -172,7 +193,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         classes = np.unique(labels)
         core_labels = labels.astype(str) if int_labels else labels
         model = _hawkdove.Model.train(
-            texts, core_labels, self._params_json(classes, int_labels), n_jobs=self.n_jobs
+            texts,
+            core_labels,
+            self._params_json(classes, int_labels),
+            n_jobs=effective_n_jobs(self.n_jobs),
         )
         self._set_model(model, classes)
         column = _inputs.column_name(X)
@@ -213,7 +237,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def _predict_raw(
         self, X: Any
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str | None] | None]:
-        return self._model().predict_batch(_inputs.texts(X), n_jobs=self.n_jobs)  # type: ignore[no-any-return]
+        texts = _inputs.texts(X)
+        return self._model().predict_batch(texts, n_jobs=effective_n_jobs(self.n_jobs))  # type: ignore[no-any-return]
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each text (dtype of ``classes_``)."""
@@ -230,7 +255,22 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             return np.log(self.predict_proba(X))  # type: ignore[no-any-return]
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """The score of each text in [−1, 1]: ``P(poles_[1]) − P(poles_[0])``."""
+        """Confidence per class as scikit-learn defines it: for three or more classes the
+        log-probabilities, shape (n_texts, n_classes) in ``classes_`` order (the logits up to
+        a per-row constant); for two classes the log-odds ``log P(classes_[1]) −
+        log P(classes_[0])``, shape (n_texts,), positive meaning ``classes_[1]``. What
+        ``CalibratedClassifierCV`` and the ``roc_auc`` scorer read; the score in [−1, 1] is
+        :meth:`stance_score`."""
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            log_proba = np.log(np.maximum(proba, np.finfo(np.float64).tiny))
+        if log_proba.shape[1] == 2:
+            return log_proba[:, 1] - log_proba[:, 0]  # type: ignore[no-any-return]
+        return log_proba  # type: ignore[no-any-return]
+
+    def stance_score(self, X: Any) -> np.ndarray:
+        """The score of each text in [−1, 1]: ``P(poles_[1]) − P(poles_[0])`` (for the bundled
+        sentiment model, P(positive) − P(negative)); the ``scores`` of :meth:`score_texts`."""
         return self._predict_raw(X)[2]
 
     def score_texts(self, X: Any) -> Scores:
@@ -245,11 +285,14 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             poles=self.poles_,
             truncated=truncated,
             abstained=abstained,
+            index=pandas_index(X),
         )
 
     def transform(self, X: Any) -> Matrix:
-        """The texts' feature matrix as the model sees it (``csr_matrix`` with SciPy)."""
-        return to_matrix(self._model().transform(_inputs.texts(X), n_jobs=self.n_jobs))
+        """The texts' feature matrix as the model sees it (``csr_matrix`` with SciPy; a
+        DataFrame of sparse columns after ``set_output(transform="pandas")``)."""
+        raw = self._model().transform(_inputs.texts(X), n_jobs=effective_n_jobs(self.n_jobs))
+        return to_output(self, to_matrix(raw), X)
 
     # -- inspection ---------------------------------------------------------------------------
 
@@ -260,29 +303,67 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         raw = json.loads(model.explain(text))
         return Explanation(raw, model.classes, self._user_label)
 
+    @overload
     def score_document(
         self,
         text: str,
+        *,
+        segmentation: str = ...,
+        bootstrap: int = ...,
+        confidence: float = ...,
+        seed: int = ...,
+    ) -> DocumentScore: ...
+    @overload
+    def score_document(
+        self,
+        text: Any,
+        *,
+        segmentation: str = ...,
+        bootstrap: int = ...,
+        confidence: float = ...,
+        seed: int = ...,
+    ) -> DocumentScores: ...
+    def score_document(
+        self,
+        text: Any,
         *,
         segmentation: str = "sentences",
         bootstrap: int = 1000,
         confidence: float = 0.95,
         seed: int = 0,
-    ) -> DocumentScore:
+    ) -> DocumentScore | DocumentScores:
         """Cut ``text`` into passages (``"sentences"``, ``"paragraphs"`` or ``"lines"``),
         score each, and aggregate: the word-weighted mean score with a bootstrap interval
-        (``bootstrap`` resamples, 0 for none) at ``confidence``."""
+        (``bootstrap`` resamples, 0 for none) at ``confidence``. Given a batch of documents
+        (a pandas Series, list, array...) instead of one str, returns :class:`DocumentScores`,
+        one per document in order, whose ``to_frame()`` keeps a Series' index."""
         model = self._model()
-        options = {
-            "segmentation": segmentation,
-            "bootstrap": bootstrap,
-            "confidence": confidence,
-            "seed": seed,
-        }
-        summary, columns = model.score_document(text, json.dumps(options), n_jobs=self.n_jobs)
-        return DocumentScore(
-            json.loads(summary), text, model.classes, self.poles_, self._user_label, columns=columns
+        options = json.dumps(
+            {
+                "segmentation": segmentation,
+                "bootstrap": bootstrap,
+                "confidence": confidence,
+                "seed": seed,
+            }
         )
+        n_jobs = effective_n_jobs(self.n_jobs)
+
+        def one(doc: str) -> DocumentScore:
+            summary, columns = model.score_document(doc, options, n_jobs=n_jobs)
+            return DocumentScore(
+                json.loads(summary), doc, model.classes, self.poles_, self._user_label, columns=columns
+            )
+
+        if isinstance(text, str):
+            return one(text)
+        docs = _inputs.texts(text, "documents")
+        scored = []
+        for i, doc in enumerate(docs):
+            if not isinstance(doc, str):
+                shown = "None" if doc is None else type(doc).__name__
+                raise TypeError(f"documents[{i}] is {shown}; every document must be a str")
+            scored.append(one(doc))
+        return DocumentScores(scored, index=pandas_index(text))
 
     def top_features(self, n: int = 10) -> dict[Any, list[tuple[str, float]]]:
         """The ``n`` largest weights of each class: ``{class: [(feature, weight), ...]}``. For

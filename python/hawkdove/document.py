@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from collections.abc import Sequence as SequenceABC
 from typing import Any, Callable, Sequence, overload
 
-from hawkdove.explain import NEGATIVE_RGB, POSITIVE_RGB, _rgba, mark_up
+from hawkdove.explain import CARD, INK, MUTED, PAPER, mark_up, pole_shades, scale_bar, shade, text_on
 
 #: Columns of :meth:`DocumentScore.to_frame` before the probability columns.
 PASSAGE_COLUMNS = ["start", "end", "paragraph", "kind", "text", "weight", "label", "score"]
@@ -201,31 +201,103 @@ class DocumentScore:
         )
 
     def _repr_html_(self) -> str:
-        """The document with each passage shaded by its score (self-contained HTML)."""
+        """The document with each passage shaded by its score and the score printed after it
+        (self-contained HTML; the colours of :meth:`Explanation._repr_html_`)."""
         low, high = self.interval
+        shades = pole_shades(self.negative_pole, self.positive_pole)
 
         def tag(p: dict[str, Any]) -> str:
             s = p["score"]
-            rgb = POSITIVE_RGB if s > 0 else NEGATIVE_RGB
+            background, ink, level = shade(s, 1.0, shades[1] if s > 0 else shades[0])
             tip = html.escape(f"{p['label']}: score {s:+.3f}", quote=True)
             return (
                 f'<span class="hd-passage" title="{tip}" data-score="{s:+.6f}" '
-                f'style="background:{_rgba(rgb, 0.6 * abs(s))};border-radius:3px">'
+                f'data-level="{level}" style="background:{background};color:{ink};'
+                'border-radius:3px">'
             )
 
-        marked = mark_up(self.text, ((p["start"], p["end"], tag(p)) for p in self.passages))
+        def badge(p: dict[str, Any]) -> str:
+            return (
+                f'<sup class="hd-pscore" style="color:{MUTED};font-size:0.75em">'
+                f"{p['score']:+.2f}</sup>"
+            )
+
+        passages = list(self.passages)
+        marked = mark_up(
+            self.text,
+            ((p["start"], p["end"], tag(p)) for p in passages),
+            {p["end"]: badge(p) for p in passages},
+        )
         shares = ", ".join(f"{html.escape(str(c))} {v:.0%}" for c, v in self.class_shares.items())
+
+        def swatches(side: tuple[str, ...], pole: Any) -> str:
+            cells = "".join(
+                f'<span class="hd-swatch" style="background:{b};color:{text_on(b)};'
+                f'padding:0 0.35em;border-radius:2px;margin-right:1px">&le;{k / len(side):.2f}</span>'
+                for k, b in enumerate(side, start=1)
+            )
+            return f'<span style="margin-right:1em">toward <b>{html.escape(str(pole))}</b>: {cells}</span>'
+
         return (
-            '<div class="hawkdove-document" style="font-family:sans-serif;line-height:1.6;'
-            'max-width:60em">'
+            f'<div class="hawkdove-document" style="{CARD}">'
             f'<div class="hd-score"><b>document score {self.score:+.3f}</b> '
             f"({self.confidence:.0%} interval {low:+.3f} to {high:+.3f}; "
             f"{len(self.passages)} passages: {shares})</div>"
-            '<div class="hd-legend" style="font-size:0.85em;color:#444;margin:0.3em 0">'
-            f'<span style="background:{_rgba(NEGATIVE_RGB, 0.6)}">&nbsp;'
-            f"{html.escape(str(self.negative_pole))}&nbsp;</span> "
-            f'<span style="background:{_rgba(POSITIVE_RGB, 0.6)}">&nbsp;'
-            f"{html.escape(str(self.positive_pole))}&nbsp;</span> "
-            "(shade: passage score)</div>"
+            f"{scale_bar(self.score, self.negative_pole, self.positive_pole, shades)}"
+            f'<div class="hd-legend" style="font-size:0.85em;color:{INK};background:{PAPER};'
+            'margin:0.3em 0">'
+            f"{swatches(shades[0], self.negative_pole)}{swatches(shades[1], self.positive_pole)}"
+            f'<span style="color:{MUTED}">superscripts: passage scores</span></div>'
             f'<div class="hd-text" style="white-space:pre-wrap">{marked}</div></div>'
         )
+
+
+class DocumentScores:
+    """One :class:`DocumentScore` per document of a batch, in input order (what
+    ``score_document`` returns for a pandas Series, list or array of documents).
+
+    ``index`` is the input's pandas index when the documents came as a Series, else None;
+    :meth:`to_frame` uses it.
+    """
+
+    def __init__(self, documents: list[DocumentScore], index: Any = None) -> None:
+        self.documents = documents
+        self.index = index
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    @overload
+    def __getitem__(self, i: int) -> DocumentScore: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[DocumentScore]: ...
+    def __getitem__(self, i: int | slice) -> DocumentScore | list[DocumentScore]:
+        return self.documents[i]
+
+    def __iter__(self) -> Iterator[DocumentScore]:
+        return iter(self.documents)
+
+    def to_frame(self, index: Any = None) -> Any:
+        """One row per document (needs pandas): ``score``, ``low``, ``high`` (the interval),
+        ``n_passages``, ``n_abstained`` and ``share_<class>`` for each class; indexed by
+        ``index``, else by the input Series' index, else 0..n-1."""
+        import pandas as pd
+
+        classes = self.documents[0].classes if self.documents else []
+        rows = [
+            {
+                "score": d.score,
+                "low": d.interval[0],
+                "high": d.interval[1],
+                "n_passages": len(d.passages),
+                "n_abstained": d.n_abstained,
+                **{f"share_{c}": d.class_shares.get(c, 0.0) for c in classes},
+            }
+            for d in self.documents
+        ]
+        columns = ["score", "low", "high", "n_passages", "n_abstained"]
+        columns += [f"share_{c}" for c in classes]
+        return pd.DataFrame(rows, columns=columns, index=self.index if index is None else index)
+
+    def __repr__(self) -> str:
+        return f"DocumentScores(n={len(self)})"

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 import numpy as np
 
 from hawkdove import _hawkdove, _inputs, _params
-from hawkdove._base import BaseEstimator, NotFittedError, TransformerMixin, store_params
+from hawkdove._base import (
+    BaseEstimator,
+    NotFittedError,
+    TransformerMixin,
+    effective_n_jobs,
+    pandas_index,
+    store_params,
+)
 
-try:
+if TYPE_CHECKING:
     import scipy.sparse as _sparse
-except ImportError:  # pragma: no cover - exercised only without SciPy
-    _sparse = None  # type: ignore[assignment]
 
 
 class CsrArrays(NamedTuple):
@@ -34,9 +39,26 @@ def to_matrix(raw: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]) -
     """The compiled module's ``(indptr, indices, data, shape)`` as a ``csr_matrix`` when SciPy
     is installed, else as ``CsrArrays``."""
     indptr, indices, data, shape = raw
-    if _sparse is None:
+    try:
+        import scipy.sparse  # noqa: PLC0415 - imported when first needed: import hawkdove stays fast
+    except ImportError:  # pragma: no cover - exercised only without SciPy
         return CsrArrays(data, indices, indptr, shape)
-    return _sparse.csr_matrix((data, indices, indptr), shape=shape)
+    return scipy.sparse.csr_matrix((data, indices, indptr), shape=shape)
+
+
+def to_output(estimator: Any, matrix: Matrix, X: Any) -> Any:
+    """``matrix`` in the container ``estimator.set_output`` chose: as is, or a pandas
+    DataFrame of sparse columns named by the feature names, indexed like ``X`` when ``X`` is a
+    pandas Series or DataFrame."""
+    if estimator._transform_output() != "pandas":  # noqa: SLF001
+        return matrix
+    import pandas as pd  # noqa: PLC0415
+
+    if isinstance(matrix, CsrArrays):
+        raise ImportError("set_output(transform='pandas') needs SciPy for the sparse columns")
+    return pd.DataFrame.sparse.from_spmatrix(
+        matrix, index=pandas_index(X), columns=estimator.get_feature_names_out()
+    )
 
 
 def feature_names(raw_names: list[str] | None, n_features: int) -> np.ndarray:
@@ -59,8 +81,13 @@ class Featurizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     Every keyword argument is stored unchanged (scikit-learn's convention) and means what the
     same argument of :class:`hawkdove.TextClassifier` means. ``transform`` returns a
-    ``scipy.sparse.csr_matrix`` (float32) when SciPy is installed, else :class:`CsrArrays`.
+    ``scipy.sparse.csr_matrix`` (float32) when SciPy is installed, else :class:`CsrArrays`;
+    after ``set_output(transform="pandas")``, a DataFrame of sparse columns. ``n_jobs``: threads
+    for fitting and transforming; None is one unless inside a joblib ``parallel_config(n_jobs=...)``
+    context (scikit-learn's convention), -1 every core.
     """
+
+    _fitted_attribute = "featurizer_"
 
     def __init__(
         self,
@@ -101,10 +128,10 @@ class Featurizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Matrix:
         """Fit on the texts ``X`` and return their feature matrix."""
         featurizer, raw = _hawkdove.Featurizer.fit_transform(
-            _inputs.texts(X), self._config_json(), n_jobs=self.n_jobs
+            _inputs.texts(X), self._config_json(), n_jobs=effective_n_jobs(self.n_jobs)
         )
         self._set_fitted(featurizer)
-        return to_matrix(raw)
+        return to_output(self, to_matrix(raw), X)
 
     def _set_fitted(self, featurizer: _hawkdove.Featurizer) -> None:
         self.featurizer_ = featurizer
@@ -123,7 +150,8 @@ class Featurizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def transform(self, X: Any) -> Matrix:
         """The feature matrix of the texts ``X``, one row per text in input order."""
-        return to_matrix(self._fitted().transform(_inputs.texts(X), n_jobs=self.n_jobs))
+        raw = self._fitted().transform(_inputs.texts(X), n_jobs=effective_n_jobs(self.n_jobs))
+        return to_output(self, to_matrix(raw), X)
 
     def _names(self) -> list[str] | None:
         if self.__dict__.get("_cached_names") is None:

@@ -74,7 +74,7 @@ def test_score_document():
         assert p["kind"] in {"sentence", "headline", "line"}
     # Passage scores are the model's scores of the passage texts.
     texts = [p["text"] for p in doc.passages]
-    np.testing.assert_array_equal(scores, hawkdove.stance().decision_function(texts))
+    np.testing.assert_array_equal(scores, hawkdove.stance().stance_score(texts))
     assert doc.passages[0]["kind"] == "headline"
 
 
@@ -101,8 +101,11 @@ def test_document_options_and_outputs():
         est.score_document(ARTICLE, confidence=1.5)
     with pytest.raises(hawkdove.InvalidParameterError, match="segmentation"):
         est.score_document(ARTICLE, segmentation="words")
-    with pytest.raises(TypeError, match="text is list"):
-        est.score_document([ARTICLE])  # type: ignore[arg-type]
+    # A batch of documents gives one DocumentScore each (issue 26); other types are refused.
+    batch = est.score_document([ARTICLE], segmentation="paragraphs", confidence=0.5, seed=3)
+    assert len(batch) == 1 and batch[0].to_dict() == d
+    with pytest.raises(TypeError, match="documents must be a sized batch of str"):
+        est.score_document(42)
 
 
 def test_document_offsets_with_non_ascii():

@@ -35,7 +35,7 @@ def test_predict_shapes_and_dtypes(stance_model, samples):
     assert proba.shape == (5, 3) and proba.dtype == np.float64
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
     assert np.all(stance_model.classes_[proba.argmax(axis=1)] == labels)
-    score = stance_model.decision_function(samples)
+    score = stance_model.stance_score(samples)
     assert score.shape == (5,) and score.dtype == np.float64
     assert np.all((score >= -1) & (score <= 1))
     log_proba = stance_model.predict_log_proba(samples)
@@ -45,23 +45,23 @@ def test_predict_shapes_and_dtypes(stance_model, samples):
 def test_empty_batch(stance_model):
     assert stance_model.predict([]).shape == (0,)
     assert stance_model.predict_proba([]).shape == (0, 3)
-    assert stance_model.decision_function([]).shape == (0,)
+    assert stance_model.stance_score([]).shape == (0,)
 
 
-def test_decision_function_is_the_rust_score(stance_model, samples):
+def test_stance_score_is_the_rust_score(stance_model, samples):
     _, proba, rust_score, _, truncated, abstained = stance_model.model_.predict_batch(samples)
     assert abstained is None  # a model without an abstention policy
     assert truncated.dtype == np.bool_ and not truncated.any()
-    np.testing.assert_array_equal(stance_model.decision_function(samples), rust_score)
+    np.testing.assert_array_equal(stance_model.stance_score(samples), rust_score)
     neg, pos = stance_model.model_.pole_indices
     np.testing.assert_allclose(rust_score, proba[:, pos] - proba[:, neg], atol=1e-15)
-    assert stance_model.decision_function(samples[:1])[0] > 0.2  # sanctions, froze assets
-    assert stance_model.decision_function(samples[1:2])[0] < -0.2  # welcomed talks
+    assert stance_model.stance_score(samples[:1])[0] > 0.2  # sanctions, froze assets
+    assert stance_model.stance_score(samples[1:2])[0] < -0.2  # welcomed talks
 
 
 def test_binary_score_is_two_p_minus_one(binary_model, samples):
     proba = binary_model.predict_proba(samples)
-    np.testing.assert_allclose(binary_model.decision_function(samples), 2 * proba[:, 1] - 1)
+    np.testing.assert_allclose(binary_model.stance_score(samples), 2 * proba[:, 1] - 1)
     assert binary_model.coef_.shape == (1, binary_model.n_features_out_)
     assert binary_model.intercept_.shape == (1,)
 
@@ -110,7 +110,7 @@ def test_int_labels_binary_pole_follows_numeric_order(binary_data):
     assert est.classes_.tolist() == [9, 10]
     assert est.poles_ == (9, 10)
     proba = est.predict_proba(texts[:20])
-    np.testing.assert_allclose(est.decision_function(texts[:20]), 2 * proba[:, 1] - 1)
+    np.testing.assert_allclose(est.stance_score(texts[:20]), 2 * proba[:, 1] - 1)
     x = est.transform(texts[:20])
     z = (x @ est.coef_.T + est.intercept_)[:, 0]
     np.testing.assert_allclose(1 / (1 + np.exp(-z)), proba[:, 1], atol=1e-6)
@@ -120,7 +120,7 @@ def test_explicit_poles(texts, stance_labels, samples):
     est = hawkdove.TextClassifier(poles=("hard-line", "conciliatory")).fit(texts, stance_labels)
     ref = hawkdove.TextClassifier().fit(texts, stance_labels)
     assert est.poles_ == ("hard-line", "conciliatory")
-    np.testing.assert_allclose(est.decision_function(samples), -ref.decision_function(samples))
+    np.testing.assert_allclose(est.stance_score(samples), -ref.stance_score(samples))
     with pytest.raises(hawkdove.UnknownLabelError) as info:
         hawkdove.TextClassifier(poles=("dove", "hawk")).fit(texts, stance_labels)
     assert info.value.label == "dove"
@@ -132,7 +132,7 @@ def test_score_texts_and_scores(stance_model, samples):
     assert isinstance(s, hawkdove.Scores) and len(s) == 5
     np.testing.assert_array_equal(s.labels, stance_model.predict(samples))
     np.testing.assert_array_equal(s.probabilities, stance_model.predict_proba(samples))
-    np.testing.assert_array_equal(s.scores, stance_model.decision_function(samples))
+    np.testing.assert_array_equal(s.scores, stance_model.stance_score(samples))
     assert s.n_features.dtype == np.int64 and s.n_features[-1] == 0  # the empty text
     assert s.poles == ("conciliatory", "hard-line")
     d = s.to_dict()

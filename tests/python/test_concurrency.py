@@ -29,7 +29,7 @@ def test_threads_share_one_model(stance_model, texts):
             for g, e in zip(got, expected):
                 np.testing.assert_array_equal(g, e)
         explained = list(pool.map(stance_model.explain, texts[:24]))
-    assert [e.score for e in explained] == list(stance_model.decision_function(texts[:24]))
+    assert [e.score for e in explained] == list(stance_model.stance_score(texts[:24]))
 
 
 def test_threads_fit_at_once(texts, stance_labels):
@@ -99,13 +99,15 @@ def test_thread_pools_are_cached_per_size(stance_model, samples):
     assert _hawkdove.thread_pools() == [1, 2]
     _hawkdove.clear_thread_pools()
     assert _hawkdove.thread_pools() == []
-    stance_model.predict(big)  # pools start again on demand
+    stance_model.predict(big)  # n_jobs=None is one job (scikit-learn's): the calling thread
+    assert _hawkdove.thread_pools() == []
+    stance_model.model_.predict_batch(big, n_jobs=-1)  # pools start again on demand
     assert _hawkdove.thread_pools() == [_hawkdove.thread_count(None)]
     _hawkdove.clear_thread_pools()
     stance_model.model_.predict_batch(big, n_jobs=1)  # scored on the calling thread
-    stance_model.predict(samples)  # below 64 texts: on the calling thread too
+    hawkdove.stance().predict(samples)  # below 64 texts: on the calling thread too
     assert _hawkdove.thread_pools() == []
-    stance_model.predict(big)
+    hawkdove.stance().predict(big)  # the bundled models use every core
     assert _hawkdove.thread_pools() == [_hawkdove.thread_count(None)]
 
 
@@ -210,12 +212,12 @@ def test_helpers_spin_after_a_batch_only_when_asked(stance_model, texts):
 
 def _score_in_child(batch: list[str]) -> list[float]:
     assert _FORK_MODEL is not None
-    return _FORK_MODEL.decision_function(batch).tolist()
+    return _FORK_MODEL.stance_score(batch).tolist()
 
 
 def _score_pickled(args: tuple[hawkdove.TextClassifier, list[str]]) -> list[float]:
     est, batch = args
-    return est.decision_function(batch).tolist()
+    return est.stance_score(batch).tolist()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
@@ -223,7 +225,7 @@ def test_fork_after_scoring_does_not_hang(stance_model, texts):
     global _FORK_MODEL
     _FORK_MODEL = stance_model
     batches = [texts[i::4] * 3 for i in range(4)]  # large enough to use every thread
-    expected = [stance_model.decision_function(b).tolist() for b in batches]  # pools now busy
+    expected = [stance_model.stance_score(b).tolist() for b in batches]  # pools now busy
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(2) as pool:
         result = pool.map_async(_score_in_child, batches)
@@ -234,13 +236,13 @@ def test_fork_after_scoring_does_not_hang(stance_model, texts):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
 def test_os_fork_child_scores(stance_model, texts):
-    expected = stance_model.decision_function(texts)
+    expected = stance_model.stance_score(texts)
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: score with fresh pools, report, exit without pytest's cleanup
         try:
             fresh = _hawkdove.thread_pools() == []  # the parent's pools are not reused
-            ok = fresh and np.array_equal(stance_model.decision_function(texts), expected)
+            ok = fresh and np.array_equal(stance_model.stance_score(texts), expected)
             os.write(write, b"1" if ok else b"0")
         finally:
             os._exit(0)
@@ -264,4 +266,4 @@ def test_spawned_process_pool(stance_model, texts):
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(2) as pool:
         got = pool.map_async(_score_pickled, [(stance_model, b) for b in batches]).get(timeout=120)
-    assert got == [stance_model.decision_function(b).tolist() for b in batches]
+    assert got == [stance_model.stance_score(b).tolist() for b in batches]

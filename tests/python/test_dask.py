@@ -46,4 +46,4 @@ def test_trained_model_on_a_cluster(client, texts, stance_labels):
     # The work really ran in other processes.
     pids = client.run(lambda: __import__("os").getpid())
     assert len(pids) == 2 and __import__("os").getpid() not in pids.values()
-    np.testing.assert_array_equal(remote["score"].to_numpy(), model.decision_function(texts))
+    np.testing.assert_array_equal(remote["score"].to_numpy(), model.stance_score(texts))

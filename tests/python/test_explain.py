@@ -8,6 +8,7 @@ import re
 import pytest
 
 import hawkdove
+from hawkdove.explain import ORANGE, PURPLE
 
 TEXT = "Tokyo didn’t condemn Beijing’s sanctions — but officials froze the assets of “ministries”."
 
@@ -17,7 +18,7 @@ def test_explanation_data(stance_model):
     assert isinstance(e, hawkdove.Explanation)
     assert e.text == TEXT
     assert e.label == stance_model.predict([TEXT])[0]
-    assert e.score == pytest.approx(stance_model.decision_function([TEXT])[0], abs=1e-12)
+    assert e.score == pytest.approx(stance_model.stance_score([TEXT])[0], abs=1e-12)
     assert set(e.probabilities) == set(stance_model.classes_)
     assert math.isclose(sum(e.probabilities.values()), 1.0)
     assert (e.negative_pole, e.positive_pole) == ("conciliatory", "hard-line")
@@ -81,11 +82,13 @@ def test_html_is_self_contained(stance_model):
     assert highlighted, "tokens are highlighted"
     weights = [float(w) for _, w in highlighted]
     assert all(w != 0 for w in weights)
-    # One colour per pole, intensity by weight.
-    colours = set(re.findall(r"background:rgba\((\d+, \d+, \d+), ", page))
-    assert len(colours) == 2
-    # The text survives: stripping the markup gives the passage back.
+    # One hue per pole (ColorBrewer PuOr), four shades by weight.
+    colours = set(re.findall(r'class="hd-token"[^>]*style="background:(#[0-9a-f]{6})', page))
+    assert colours and colours <= set(ORANGE + PURPLE)
+    assert colours & set(ORANGE) and colours & set(PURPLE)
+    # The text survives: stripping the markup (and the printed weights) gives the passage back.
     body = re.search(r'<div class="hd-text"[^>]*>(.*?)</div>', page).group(1)
+    body = re.sub(r'<sup class="hd-w"[^>]*>[^<]*</sup>', "", body)
     import html as html_module
 
     assert html_module.unescape(re.sub(r"<[^>]+>", "", body)) == e.text

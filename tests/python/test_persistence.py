@@ -37,7 +37,7 @@ def test_int_labels_come_back_as_str_from_a_file(int_model, samples, tmp_path):
     back = hawkdove.TextClassifier.load(path)
     assert back.classes_.tolist() == ["10", "2", "30"]
     assert back.poles_ == ("2", "30")
-    np.testing.assert_array_equal(back.decision_function(samples), int_model.decision_function(samples))
+    np.testing.assert_array_equal(back.stance_score(samples), int_model.stance_score(samples))
 
 
 def test_pickle_text_classifier(stance_model, int_model, samples):

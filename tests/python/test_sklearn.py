@@ -73,7 +73,8 @@ def test_pipeline(texts, stance_labels, samples):
     pipe.fit(texts, stance_labels)
     assert pipe.predict(samples).shape == (5,)
     assert pipe.predict_proba(samples).shape == (5, 3)
-    assert pipe.decision_function(samples).shape == (5,)
+    assert pipe.decision_function(samples).shape == (5, 3)
+    assert pipe.named_steps["clf"].stance_score(samples).shape == (5,)
     assert pipe.score(texts, stance_labels) > 0.8
     pipe.set_params(clf__C=1.0)
     assert pipe.named_steps["clf"].C == 1.0
