@@ -574,3 +574,26 @@ fn results_serialize_with_iso_dates() {
     let back: Timeline = serde_json::from_str(&json).unwrap_or_else(|e| unreachable!("{e}"));
     assert_eq!(back.shifts, t.shifts);
 }
+
+#[test]
+fn epoch_days_become_dates() {
+    assert_eq!(date_from_epoch_days(0).ok(), Some(date(1970, 1, 1)));
+    assert_eq!(date_from_epoch_days(19_787).ok(), Some(date(2024, 3, 5)));
+    assert_eq!(date_from_epoch_days(-1).ok(), Some(date(1969, 12, 31)));
+    assert!(matches!(date_from_epoch_days(i64::MAX), Err(Error::InvalidDate { .. })));
+    assert!(matches!(date_from_epoch_days(i64::MIN), Err(Error::InvalidDate { .. })));
+}
+
+#[test]
+fn options_read_periods_in_any_spelling() {
+    let opts: TimelineOptions = serde_json::from_str(r#"{"period": "Q", "n_boot": 10}"#).unwrap_or_default();
+    assert_eq!((opts.period, opts.n_boot, opts.max_shifts), (Period::Quarter, 10, 3));
+    let week: Result<TimelineOptions, _> = serde_json::from_str(r#"{"period": "week"}"#);
+    assert_eq!(week.map(|o| o.period).ok(), Some(Period::Week));
+    let bad: Result<TimelineOptions, _> = serde_json::from_str(r#"{"period": "fortnight"}"#);
+    assert!(bad.is_err_and(|e| e.to_string().contains("expected day (D)")));
+    assert_eq!(
+        serde_json::to_string(&Period::Quarter).unwrap_or_default(),
+        "\"quarter\""
+    );
+}
