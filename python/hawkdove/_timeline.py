@@ -372,7 +372,7 @@ def plot_timeline(
                 color=color,
                 alpha=0.2,
                 linewidth=0,
-                label=None if confidence is None else f"{confidence:.0%} interval",
+                label=None if confidence is None or i > 0 else f"{confidence:.0%} interval",
             )
         if shifts and shift_frame is not None and len(shift_frame):
             mine = shift_frame if name is None else shift_frame[shift_frame["group"] == name]
@@ -382,7 +382,7 @@ def plot_timeline(
                     f"shift {row.size:+.2f}\n[{row.lower:+.2f}, {row.upper:+.2f}]",
                     xy=(row.date, 1.0),
                     xycoords=("data", "axes fraction"),
-                    xytext=(4, -4),
+                    xytext=(4, -4 - 24 * i),
                     textcoords="offset points",
                     va="top",
                     fontsize=8,

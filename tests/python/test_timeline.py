@@ -264,3 +264,26 @@ def test_plot_timeline_names_matplotlib_when_it_is_missing(
         hawkdove.plot_timeline(monthly)
     with pytest.raises(TypeError, match="result of hawkdove.timeline"):
         hawkdove.plot_timeline([1, 2, 3])
+
+
+def test_the_timeline_notebook_executes() -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    pytest.importorskip("matplotlib")
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    )
+    client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    kinds = [k for o in outputs for k in o.get("data", {})]
+    assert kinds.count("image/png") == 2, "the monthly and the per-source plots are drawn"
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "shift found on 2025-03-01, 0 month(s) from the written 2025-03" in text
+    assert "shifts with shuffled dates: 0" in text
+    assert not [o for o in outputs if o.get("name") == "stderr"], "no warnings"
