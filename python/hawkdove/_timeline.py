@@ -207,9 +207,10 @@ def timeline(
 
     Every document is cut into sentences and scored by ``model`` (``"stance"``,
     ``"sentiment"`` or a fitted :class:`TextClassifier`) on ``n_jobs`` threads without the
-    GIL; then, per period of ``freq`` (``"D"``, ``"W"`` (weeks from Monday), ``"M"``, ``"Q"``,
-    ``"Y"``, or ``"day"`` ... ``"year"``) and per group of ``by``: the passage-weighted mean
-    score with a bootstrap interval over the period's documents (``n_boot`` resamples at
+    GIL (``None``: the classifier's own ``n_jobs``, one thread for the bundled models). Then,
+    per period of ``freq`` (``"D"``, ``"W"`` (weeks from Monday), ``"M"``, ``"Q"``, ``"Y"``,
+    or ``"day"`` ... ``"year"``) and per group of ``by``: the passage-weighted mean score with
+    a bootstrap interval over the period's documents (``n_boot`` resamples at
     ``confidence``), the counts and the class shares. Shifts are found by binary segmentation
     of the documents in date order (a change starts with a period), each kept when its
     permutation p-value (``n_permutations``) is at most ``alpha``, with at least
@@ -249,7 +250,11 @@ def timeline(
         "n_evidence": n_evidence,
     }
     raw, passages = core.timeline(
-        text_list, days, group_list, json.dumps(options), n_jobs=clf.n_jobs
+        text_list,
+        days,
+        group_list,
+        json.dumps(options),
+        n_jobs=clf.n_jobs if n_jobs is None else n_jobs,
     )
     result = json.loads(raw)
     classes = [clf._user_label(c) for c in core.classes]  # noqa: SLF001
