@@ -119,6 +119,7 @@ class Model:
         days: npt.NDArray[np.int64],
         groups: list[str | None] | None = None,
         options: str | None = None,
+        segmentation: str | None = None,
         *,
         n_jobs: int | None = None,
     ) -> tuple[str, list[tuple[int, int, int, int, str]]]: ...

@@ -196,6 +196,7 @@ def timeline(
     n_permutations: int = 999,
     n_evidence: int = 5,
     seed: int = 0,
+    segmentation: str = "sentences",
     n_jobs: int | None = None,
 ) -> TimelineResult:
     """Score dated documents and follow their score over time, with shifts.
@@ -205,9 +206,10 @@ def timeline(
     and ``by`` as Series, lists or arrays of equal length. Dates may be strings (``2024-03-05``,
     ``2024-03-05T10:00:00Z``: the date as written), datetimes, Timestamps or ``datetime64``.
 
-    Every document is cut into sentences and scored by ``model`` (``"stance"``,
-    ``"sentiment"`` or a fitted :class:`TextClassifier`) on ``n_jobs`` threads without the
-    GIL (``None``: the classifier's own ``n_jobs``, one thread for the bundled models). Then,
+    Every document is cut into passages (``segmentation``: ``"sentences"``,
+    ``"paragraphs"`` or ``"lines"``, as :meth:`TextClassifier.score_document` does) and
+    scored by ``model`` (``"stance"``, ``"sentiment"`` or a fitted :class:`TextClassifier`)
+    on ``n_jobs`` threads without the GIL (``None``: the classifier's own ``n_jobs``, one thread for the bundled models). Then,
     per period of ``freq`` (``"D"``, ``"W"`` (weeks from Monday), ``"M"``, ``"Q"``, ``"Y"``,
     or ``"day"`` ... ``"year"``) and per group of ``by``: the passage-weighted mean score with
     a bootstrap interval over the period's documents (``n_boot`` resamples at
@@ -254,6 +256,7 @@ def timeline(
         days,
         group_list,
         json.dumps(options),
+        segmentation,
         n_jobs=clf.n_jobs if n_jobs is None else n_jobs,
     )
     result = json.loads(raw)

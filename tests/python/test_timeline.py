@@ -287,3 +287,14 @@ def test_the_timeline_notebook_executes() -> None:
     assert "shift found on 2025-03-01, 0 month(s) from the written 2025-03" in text
     assert "shifts with shuffled dates: 0" in text
     assert not [o for o in outputs if o.get("name") == "stderr"], "no warnings"
+
+
+def test_segmentation_chooses_the_passages() -> None:
+    texts = ["We welcome the talks. We praise the dialogue.\nWe condemn the seizure."] * 2
+    dates = ["2024-01-05", "2024-01-20"]
+    by_sentence = hawkdove.timeline(text=texts, date=dates, n_boot=0)
+    by_line = hawkdove.timeline(text=texts, date=dates, n_boot=0, segmentation="lines")
+    assert by_sentence.frame["n_passages"].tolist() == [6]
+    assert by_line.frame["n_passages"].tolist() == [4]
+    with pytest.raises(hawkdove.InvalidParameterError, match="segmentation"):
+        hawkdove.timeline(text=texts, date=dates, segmentation="words")

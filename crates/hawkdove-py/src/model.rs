@@ -431,8 +431,10 @@ impl PyModel {
     /// Score dated documents and compute their timeline (see `_hawkdove.pyi`): the
     /// `hawkdove::timeline::Timeline` as JSON and the text of each evidence passage as
     /// `(document, passage, start, end, text)`. `days` counts days since 1970-01-01; `options`
-    /// is JSON of `TimelineOptions`. Documents are scored on `n_jobs` threads without the GIL.
-    #[pyo3(signature = (texts, days, groups=None, options=None, *, n_jobs=None))]
+    /// is JSON of `TimelineOptions`; `segmentation` is `sentences` (default), `paragraphs` or
+    /// `lines`. Documents are scored on `n_jobs` threads without the GIL.
+    #[pyo3(signature = (texts, days, groups=None, options=None, segmentation=None, *, n_jobs=None))]
+    #[allow(clippy::too_many_arguments)]
     fn timeline<'py>(
         &self,
         py: Python<'py>,
@@ -440,9 +442,10 @@ impl PyModel {
         days: PyReadonlyArray1<'py, i64>,
         groups: Option<Vec<Option<String>>>,
         options: Option<&str>,
+        segmentation: Option<&str>,
         n_jobs: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<(String, Vec<crate::timeline::EvidenceText>)> {
-        crate::timeline::model_timeline(py, &self.inner, texts, days, groups, options, n_jobs)
+        crate::timeline::model_timeline(py, &self.inner, texts, days, groups, options, segmentation, n_jobs)
     }
 
     /// The `n` largest weights of each class: `[(class, [(name, column, weight), ...]), ...]`.

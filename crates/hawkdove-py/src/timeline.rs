@@ -9,7 +9,7 @@ use hawkdove::features::Scratch;
 use hawkdove::timeline::{date_from_epoch_days, timeline, TimelineDocument, TimelineOptions};
 use hawkdove::{Error, Model};
 
-use crate::errors::IntoPyResult;
+use crate::errors::{invalid, IntoPyResult};
 use crate::pools::{resolve_threads, run_chunked, run_detached};
 use crate::{params, texts};
 
@@ -19,9 +19,14 @@ pub type EvidenceText = (usize, usize, usize, usize, String);
 
 /// Score one document passage by passage ([`DOCUMENT_CHUNK`] passages at a time) and keep, for
 /// the timeline, the scores and class indices of the passages the model labelled.
-fn score_for_timeline(model: &Model, text: &str, scratch: &mut Scratch) -> (Vec<f64>, Vec<usize>, usize) {
+fn score_for_timeline(
+    model: &Model,
+    text: &str,
+    how: Segmentation,
+    scratch: &mut Scratch,
+) -> (Vec<f64>, Vec<usize>, usize) {
     let (mut scores, mut labels, mut abstained) = (Vec::new(), Vec::new(), 0);
-    let mut segments = passages(text, Segmentation::Sentences);
+    let mut segments = passages(text, how);
     loop {
         let chunk: Vec<&str> = segments
             .by_ref()
@@ -46,10 +51,10 @@ fn score_for_timeline(model: &Model, text: &str, scratch: &mut Scratch) -> (Vec<
 
 /// The `passage`-th labelled passage of `text` (in the order [`score_for_timeline`] kept them):
 /// its `str` span and text.
-fn labelled_passage(model: &Model, text: &str, passage: usize) -> Option<(usize, usize, String)> {
+fn labelled_passage(model: &Model, text: &str, how: Segmentation, passage: usize) -> Option<(usize, usize, String)> {
     let mut scratch = Scratch::default();
     let mut seen = 0;
-    let mut segments = passages(text, Segmentation::Sentences);
+    let mut segments = passages(text, how);
     loop {
         let chunk: Vec<_> = segments.by_ref().take(DOCUMENT_CHUNK).collect();
         if chunk.is_empty() {
@@ -75,6 +80,7 @@ fn labelled_passage(model: &Model, text: &str, passage: usize) -> Option<(usize,
 }
 
 /// See `Model.timeline` in `_hawkdove.pyi`.
+#[allow(clippy::too_many_arguments)]
 pub fn model_timeline(
     py: Python<'_>,
     model: &Model,
@@ -82,9 +88,21 @@ pub fn model_timeline(
     days: PyReadonlyArray1<'_, i64>,
     groups: Option<Vec<Option<String>>>,
     options: Option<&str>,
+    segmentation: Option<&str>,
     n_jobs: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(String, Vec<EvidenceText>)> {
     let options: TimelineOptions = params::parse(py, options, "options")?;
+    let how: Segmentation = match segmentation {
+        None => Segmentation::default(),
+        Some(s) => serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+            invalid(
+                py,
+                "segmentation",
+                s,
+                "expected \"sentences\", \"paragraphs\" or \"lines\"",
+            )
+        })?,
+    };
     let threads = resolve_threads(n_jobs)?;
     let texts = texts::batch(texts, "texts")?;
     let days = days.as_slice()?;
@@ -111,7 +129,7 @@ pub fn model_timeline(
     let parts = run_chunked(py, threads, texts.len(), chunk, |r, scratch: &mut Scratch| {
         r.map(|i| {
             let text: &str = texts.get(i).map_or("", |t| &**t);
-            let (passage_scores, passage_labels, n_abstained) = score_for_timeline(model, text, scratch);
+            let (passage_scores, passage_labels, n_abstained) = score_for_timeline(model, text, how, scratch);
             TimelineDocument {
                 date: dates.get(i).copied().unwrap_or_default(),
                 group: groups.as_ref().and_then(|g| g.get(i).cloned().flatten()),
@@ -135,7 +153,7 @@ pub fn model_timeline(
             .iter()
             .filter_map(|&(d, p)| {
                 let text: &str = texts.get(d).map_or("", |t| &**t);
-                labelled_passage(model, text, p).map(|(start, end, body)| (d, p, start, end, body))
+                labelled_passage(model, text, how, p).map(|(start, end, body)| (d, p, start, end, body))
             })
             .collect::<Vec<_>>()
     })?;
