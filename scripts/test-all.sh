@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run every test of hawkdove on a fresh machine: formatting, lints, the Rust tests, the
-# dependency check (one ndarray), a smoke run of the evaluate example, then the Python
+# dependency check (one ndarray), a run of the hawkdove command on a sample collection, then the Python
 # bindings: build in release mode into .venv, stubtest, mypy and pytest.
 # Usage: bash scripts/test-all.sh
 set -euo pipefail
@@ -22,8 +22,8 @@ fi
 echo "== cargo test (release)"
 cargo test --workspace --release
 
-echo "== the main job: the bundled classifier on a sample text"
-cargo run --release --quiet --example classify -- examples/texts/short-mixed.txt | tail -2
+echo "== the main job: the hawkdove command on a sample collection"
+cargo run --release --quiet -p hawkdove-cli --bin hawkdove -- score --per document --format table examples/texts/
 
 # ---- Python: the bindings (crates/hawkdove-py) and the package (python/hawkdove) ------------
 # A virtual environment in .venv (created when missing) with the test dependencies from PyPI;
