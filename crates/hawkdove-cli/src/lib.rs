@@ -188,6 +188,7 @@ pub fn run_with_cancel(args: impl IntoIterator<Item = OsString>, cancel: &(dyn F
     match dispatch(&cli, cancel) {
         Ok(()) => EXIT_OK,
         Err(e) if e.is_broken_pipe() => EXIT_OK,
+        Err(CliError::Interrupted) => error::EXIT_INTERRUPTED,
         Err(e) => {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "hawkdove: error: {e}");
