@@ -134,6 +134,27 @@ pub enum Error {
     #[error("invalid model file: {0}")]
     Format(#[from] FormatError),
 
+    /// A date that could not be read (see [`crate::timeline::parse_date`]).
+    #[error("invalid date {input:?}: {reason}")]
+    InvalidDate {
+        /// The text that was given.
+        input: String,
+        /// What is wrong with it and which forms are accepted.
+        reason: String,
+    },
+
+    /// A passage score or label handed to [`crate::timeline::timeline`] that cannot be used: a
+    /// score that is not finite or outside [-1, 1], or a class index out of range.
+    #[error("document {document}, passage {passage}: {reason}")]
+    InvalidPassage {
+        /// Index of the document in the input.
+        document: usize,
+        /// Index of the passage in the document.
+        passage: usize,
+        /// What is wrong (with the value).
+        reason: String,
+    },
+
     /// An error reported by linfa.
     #[error("linfa: {0}")]
     Linfa(String),

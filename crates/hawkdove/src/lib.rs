@@ -13,7 +13,9 @@
 //! * [`score`]: the [`Model`] that ties them together and predicts labels, probabilities and
 //!   scores;
 //! * [`format`]: the versioned JSON model file;
-//! * [`eval`]: cross-validation, metrics and calibration reports.
+//! * [`eval`]: cross-validation, metrics and calibration reports;
+//! * [`timeline`]: scored, dated documents as a series per period, with bootstrap intervals
+//!   and detected shifts of level.
 
 pub mod bundled;
 pub mod document;
@@ -25,6 +27,7 @@ pub mod format;
 pub mod model;
 pub mod score;
 pub mod text;
+pub mod timeline;
 
 pub use error::{Error, FormatError, Result};
 pub use features::{CsrMatrix, FeatureSpace, Featurizer, FeaturizerConfig, Weighting};
