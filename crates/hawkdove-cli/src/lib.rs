@@ -12,7 +12,9 @@ pub mod explain;
 pub mod input;
 pub mod options;
 pub mod output;
+pub mod plot;
 pub mod progress;
+pub mod timeline;
 pub mod train;
 
 use std::ffi::OsString;
@@ -84,6 +86,10 @@ pub enum Command {
     /// Score files, folders, standard input or tabular collections, passage by passage or per document.
     #[command(after_help = EXIT_CODES)]
     Score(ScoreArgs),
+    /// Score a dated collection and report the score per period (and group), with bootstrap
+    /// intervals, detected shifts and their evidence, and a plot.
+    #[command(after_help = EXIT_CODES)]
+    Timeline(timeline::TimelineArgs),
     /// Show which words moved a score, by how much and which way.
     #[command(after_help = EXIT_CODES)]
     Explain(explain::ExplainArgs),
@@ -215,6 +221,7 @@ fn command(cli: &Cli, cancel: &(dyn Fn() -> bool + Sync)) -> Result<()> {
     let g = &cli.global;
     match &cli.command {
         Command::Score(args) => score(args, g, cancel),
+        Command::Timeline(args) => timeline::run(args, g.quiet, g.color, cancel),
         Command::Explain(args) => {
             let stdout = std::io::stdout();
             let paint = Paint {

@@ -24,7 +24,9 @@ fn hawkdove(args: &[&str], stdin: Option<&str>) -> Output {
         .unwrap_or_else(|e| panic_free_fail(&format!("spawn: {e}")));
     if let Some(mut input) = child.stdin.take() {
         if let Some(s) = stdin {
-            input.write_all(s.as_bytes()).unwrap_or_else(|e| panic_free_fail(&format!("stdin: {e}")));
+            input
+                .write_all(s.as_bytes())
+                .unwrap_or_else(|e| panic_free_fail(&format!("stdin: {e}")));
         }
     }
     child
@@ -47,7 +49,10 @@ fn stderr(o: &Output) -> String {
 /// Parse CSV output into a header and rows.
 fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    let header = r.headers().map(|h| h.iter().map(String::from).collect()).unwrap_or_default();
+    let header = r
+        .headers()
+        .map(|h| h.iter().map(String::from).collect())
+        .unwrap_or_default();
     let rows = r
         .records()
         .map(|rec| rec.map(|x| x.iter().map(String::from).collect()).unwrap_or_default())
@@ -125,11 +130,16 @@ fn drivers_are_the_strongest_contributions_with_their_direction() {
         })
         .collect();
     assert_eq!(drivers.len(), 4, "{drivers:?}");
-    assert!(drivers[0].1 < 0.0, "strongest driver pulls toward conciliatory: {drivers:?}");
+    assert!(
+        drivers[0].1 < 0.0,
+        "strongest driver pulls toward conciliatory: {drivers:?}"
+    );
     for pair in drivers.windows(2) {
         assert!(pair[0].1.abs() >= pair[1].1.abs(), "sorted by size: {drivers:?}");
     }
-    assert!(drivers.iter().any(|(w, _)| w.contains("agreed") || w.contains("reopen")));
+    assert!(drivers
+        .iter()
+        .any(|(w, _)| w.contains("agreed") || w.contains("reopen")));
 }
 
 #[test]
@@ -139,14 +149,21 @@ fn stdin_is_scored_and_piped_output_is_csv_without_progress() {
         Some("Beijing must immediately stop its provocations.\n\nWe welcome the resumption of dialogue.\n"),
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).is_empty(), "stderr not a terminal: no progress bar: {}", stderr(&o));
+    assert!(
+        stderr(&o).is_empty(),
+        "stderr not a terminal: no progress bar: {}",
+        stderr(&o)
+    );
     let (header, rows) = csv_rows(&stdout(&o));
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0][col(&header, "input")], "<stdin>");
     assert_eq!(rows[0][col(&header, "stance_label")], "hard-line");
     assert_eq!(rows[1][col(&header, "stance_label")], "conciliatory");
     // A table when asked, plain when piped.
-    let o = hawkdove(&["score", "--format", "table", "-"], Some("We welcome the resumption of dialogue.\n"));
+    let o = hawkdove(
+        &["score", "--format", "table", "-"],
+        Some("We welcome the resumption of dialogue.\n"),
+    );
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert!(out.contains("conciliatory") && !out.contains('\x1b'), "{out}");
@@ -225,27 +242,43 @@ fn bad_input_is_reported_with_file_and_line_and_exit_code_3() {
     write(&short, "date,source,text\n2024-01-01,a,Fine text here.\n2024-01-02,b\n");
     let o = hawkdove(&["score", "--format", "csv", &short.display().to_string()], None);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains(&format!("{}:3:", short.display())), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{}:3:", short.display())),
+        "{}",
+        stderr(&o)
+    );
     assert!(stderr(&o).contains("\"text\""), "{}", stderr(&o));
 
     let no_column = dir.join("nocol.csv");
     write(&no_column, "date,body\n2024-01-01,x\n");
     let o = hawkdove(&["score", &no_column.display().to_string()], None);
     assert_eq!(o.status.code(), Some(3));
-    assert!(stderr(&o).contains(&format!("{}:1:", no_column.display())), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{}:1:", no_column.display())),
+        "{}",
+        stderr(&o)
+    );
     assert!(stderr(&o).contains("--text-column"), "{}", stderr(&o));
 
     let bad_json = dir.join("bad.jsonl");
     write(&bad_json, "{\"text\": \"ok\"}\n{\"text\": oops}\n");
     let o = hawkdove(&["score", &bad_json.display().to_string()], None);
     assert_eq!(o.status.code(), Some(3));
-    assert!(stderr(&o).contains(&format!("{}:2:", bad_json.display())), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{}:2:", bad_json.display())),
+        "{}",
+        stderr(&o)
+    );
 
     let bad_utf8 = dir.join("bad.txt");
     std::fs::write(&bad_utf8, b"fine line\nsecond \xff line\n").unwrap_or_default();
     let o = hawkdove(&["score", &bad_utf8.display().to_string()], None);
     assert_eq!(o.status.code(), Some(3));
-    assert!(stderr(&o).contains(&format!("{}:2:", bad_utf8.display())), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{}:2:", bad_utf8.display())),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -261,7 +294,10 @@ fn exit_codes_for_usage_and_failures_are_the_documented_ones() {
     assert_eq!(o.status.code(), Some(0));
     let help = stdout(&o);
     for code in ["0 ", "1 ", "2 ", "3 ", "130"] {
-        assert!(help.contains(&format!("  {code}")), "exit code {code} documented: {help}");
+        assert!(
+            help.contains(&format!("  {code}")),
+            "exit code {code} documented: {help}"
+        );
     }
     for sub in ["score", "timeline", "explain", "train", "evaluate"] {
         assert!(help.contains(sub), "{sub} in --help");
@@ -313,14 +349,25 @@ fn train_then_score_with_the_saved_model() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("trained on 60 passages"));
     let o = hawkdove(
-        &["score", "--no-sentiment", "--model", &model.display().to_string(), "--format", "csv", "-"],
+        &[
+            "score",
+            "--no-sentiment",
+            "--model",
+            &model.display().to_string(),
+            "--format",
+            "csv",
+            "-",
+        ],
         Some("They condemned it.\n"),
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let (header, rows) = csv_rows(&stdout(&o));
     assert_eq!(rows[0][col(&header, "stance_label")], "hard");
     assert!(!header.iter().any(|h| h.starts_with("sentiment_")));
-    let o = hawkdove(&["evaluate", "--data", &data.display().to_string(), "--folds", "3"], None);
+    let o = hawkdove(
+        &["evaluate", "--data", &data.display().to_string(), "--folds", "3"],
+        None,
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let last = stdout(&o).lines().last().unwrap_or_default().to_string();
     let summary: serde_json::Value = serde_json::from_str(&last).unwrap_or_default();

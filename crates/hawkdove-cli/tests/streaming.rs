@@ -191,10 +191,7 @@ fn input_read_in_chunks_scores_as_the_whole_document() {
         assert_eq!(row["stance"]["score"].as_f64(), Some(p.prediction.score));
     }
     assert_eq!(doc["stance"]["score"].as_f64(), Some(whole.score));
-    assert_eq!(
-        doc["stance"]["interval"][0].as_f64(),
-        Some(whole.interval[0])
-    );
+    assert_eq!(doc["stance"]["interval"][0].as_f64(), Some(whole.interval[0]));
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -202,7 +199,15 @@ fn input_read_in_chunks_scores_as_the_whole_document() {
 /// it exits.
 fn classify_peak_memory(path: &Path) -> u64 {
     let mut child = Command::new(classify())
-        .args(["score", "--format", "jsonl", "--drivers", "0", "--quiet", path.to_str().unwrap()])
+        .args([
+            "score",
+            "--format",
+            "jsonl",
+            "--drivers",
+            "0",
+            "--quiet",
+            path.to_str().unwrap(),
+        ])
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("spawn");
