@@ -184,6 +184,15 @@ pub fn run(
             text.name, args.date_column
         )));
     }
+    if let Some(path) = &args.plot {
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        if !matches!(ext.as_deref(), Some("svg" | "png")) {
+            return Err(CliError::Usage(format!(
+                "--plot {}: the file name must end in .svg or .png",
+                path.display()
+            )));
+        }
+    }
     let opts = TimelineOptions {
         period: args.by,
         n_boot: args.bootstrap,
