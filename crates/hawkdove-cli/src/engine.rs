@@ -7,6 +7,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use hawkdove::document::{passage_weight, passages, DocumentAggregator, DocumentOptions, DocumentSummary};
+use hawkdove::features::Scratch;
 use hawkdove::{Model, Prediction};
 use rayon::prelude::*;
 
@@ -98,6 +99,9 @@ pub struct Engine<'m> {
     pub options: DocumentOptions,
     /// Drivers kept per passage and per document (0: none, and no explanation is computed).
     pub drivers: usize,
+    /// Whether document drivers are wanted: every contribution of every passage is then
+    /// summed per document (otherwise only each passage's strongest are looked up).
+    pub document_drivers: bool,
     /// Column holding the text in tabular inputs.
     pub text_column: String,
 }
@@ -323,12 +327,17 @@ impl Engine<'_> {
                 })
                 .collect();
         }
+        let n = if self.document_drivers {
+            usize::MAX
+        } else {
+            self.drivers
+        };
         texts
             .par_iter()
-            .map(|text| {
-                let e = model.explain(text);
-                let all: Vec<Driver> = e
-                    .features
+            .map_init(Scratch::default, |scratch, text| {
+                // Largest |contribution| first.
+                let (prediction, features) = model.explain_top(text, n, scratch);
+                let all: Vec<Driver> = features
                     .iter()
                     .filter(|f| f.to_score != 0.0 && f.to_score.is_finite())
                     .map(|f| Driver {
@@ -348,12 +357,11 @@ impl Engine<'_> {
                         contribution: f.to_score,
                     })
                     .collect();
-                // `features` come largest |to_score| first.
                 let drivers = all.iter().take(self.drivers).cloned().collect();
                 Scored {
-                    prediction: e.prediction,
+                    prediction,
                     drivers,
-                    all,
+                    all: if self.document_drivers { all } else { Vec::new() },
                 }
             })
             .collect()

@@ -291,6 +291,7 @@ fn score(args: &ScoreArgs, g: &GlobalArgs, cancel: &(dyn Fn() -> bool + Sync)) -
             ..DocumentOptions::default()
         },
         drivers: args.drivers,
+        document_drivers: args.drivers > 0 && (args.per == Per::Document || format == Format::Table),
         text_column: args.text_column.clone(),
     };
     let total: Option<u64> = inputs.iter().map(input::size).sum();

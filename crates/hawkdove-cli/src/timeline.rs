@@ -223,6 +223,7 @@ pub fn run(
             ..DocumentOptions::default()
         },
         drivers: 0,
+        document_drivers: false,
         text_column: args.text_column.clone(),
     };
     let mut collect = Collect {
