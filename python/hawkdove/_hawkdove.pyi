@@ -23,6 +23,7 @@ __all__ = [
     "clear_thread_pools",
     "get_thread_spin",
     "set_thread_spin",
+    "cli_main",
     "HawkdoveError",
     "InvalidParameterError",
     "EmptyTrainingSetError",

@@ -21,10 +21,10 @@ use crate::progress::Progress;
 /// Output format of `timeline`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TimelineFormat {
-    /// A readable table and the shifts with their evidence (the default on a terminal).
+    /// A readable table and the shifts with their evidence.
     Table,
-    /// One row per period (and group), with the shift that starts there (the default when
-    /// piped); the shifts and their evidence also go to standard error unless --quiet.
+    /// One row per period (and group), with the shift that starts there (the default); the
+    /// shifts and their evidence also go to standard error unless --quiet.
     Csv,
     /// One JSON object: the rows, and the shifts with their evidence passages.
     Json,
@@ -56,7 +56,7 @@ pub struct TimelineArgs {
     /// How to read the inputs (auto: by extension).
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     pub input_format: InputFormat,
-    /// Output format (default: table on a terminal, CSV otherwise).
+    /// Output format (default: CSV, or JSON with `-o FILE.json`).
     #[arg(long, value_enum)]
     pub format: Option<TimelineFormat>,
     /// Write the output to this file instead of standard output.
@@ -268,7 +268,6 @@ pub fn run(
     let (mut out, tty) = crate::open_output(args.output.as_ref())?;
     let format = args.format.unwrap_or(match &args.output {
         Some(p) if p.extension().is_some_and(|e| e == "json") => TimelineFormat::Json,
-        _ if tty => TimelineFormat::Table,
         _ => TimelineFormat::Csv,
     });
     let report = Report {
