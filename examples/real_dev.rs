@@ -22,7 +22,7 @@
 //! models skip temperature calibration unless `--calibrate` is given: a temperature changes no
 //! label and no score sign, so the figures reported here are the same.
 
-#[path = "common/options.rs"]
+#[path = "../crates/hawkdove-cli/src/options.rs"]
 mod options;
 
 use std::path::{Path, PathBuf};

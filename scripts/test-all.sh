@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Run every test of hawkdove on a fresh machine: formatting, lints, the Rust tests, the
-# dependency check (one ndarray), a smoke run of the evaluate example, then the Python
-# bindings: the abi3 wheel built in release mode and installed into a fresh .venv-wheel with no
-# Rust toolchain on PATH, then stubtest, mypy and pytest (Spark and Ray included when Java is
-# present).
+# rustdoc, the dependency check (one ndarray), a run of the hawkdove command on a sample
+# collection, then the Python bindings: the abi3 wheel built in release mode and installed into
+# a fresh .venv-wheel with no Rust toolchain on PATH, then stubtest, mypy and pytest (Spark and
+# Ray included when Java is present).
 # Usage: bash scripts/test-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +27,9 @@ fi
 echo "== cargo test (release)"
 cargo test --workspace --release
 
-echo "== the main job: the bundled classifier on a sample text"
-cargo run --release --quiet --example classify -- examples/texts/short-mixed.txt | tail -2
+echo "== the main job: the hawkdove command on a collection of dated articles"
+cargo run --release --quiet -p hawkdove-cli --bin hawkdove -- timeline examples/timeline/halver_strait.csv \
+  --date-column date --by month --format table --plot target/halver-timeline.svg
 
 # ---- Python: the bindings (crates/hawkdove-py) and the package (python/hawkdove) ------------
 # The extension is built once, as the abi3 wheel users install (one wheel for CPython >= 3.9),

@@ -1,5 +1,6 @@
-"""Parity with Rust: the same model files and texts scored by the example classifier
-(``cargo run --example classify -- --json``) and from Python give identical labels and scores."""
+"""Parity with Rust: the same model files and texts scored by the ``hawkdove`` command
+(``hawkdove score --format jsonl``, crates/hawkdove-cli) and from Python give identical labels
+and scores."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ pytestmark = pytest.mark.skipif(shutil.which("cargo") is None, reason="needs car
 
 
 def classify(*args: str) -> list[dict]:
+    command = ["cargo", "run", "--release", "--quiet", "-p", "hawkdove-cli", "--bin", "hawkdove", "--"]
     proc = subprocess.run(
-        ["cargo", "run", "--release", "--quiet", "--example", "classify", "--", "--json", *args],
+        [*command, "score", "--quiet", "--format", "jsonl", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -31,8 +33,8 @@ def classify(*args: str) -> list[dict]:
 
 
 def test_bundled_models_document_parity():
-    rows = classify(str(ARTICLE))
-    passages, summary = rows[:-1], rows[-1]["document"]
+    passages = classify(str(ARTICLE))
+    [summary] = classify("--per", "document", str(ARTICLE))
     text = ARTICLE.read_text(encoding="utf-8")
     for axis, model in (("stance", hawkdove.stance()), ("sentiment", hawkdove.sentiment())):
         doc = model.score_document(text)
@@ -50,7 +52,7 @@ def test_saved_model_parity(stance_model, binary_model, texts, tmp_path):
     stance_file, other_file = tmp_path / "stance.json", tmp_path / "binary.json"
     stance_model.save(stance_file)
     binary_model.save(other_file)
-    rows = classify("--lines", "--model", str(stance_file), "--sentiment-model", str(other_file), str(data))
+    rows = classify("--lines", "--drivers", "0", "--model", str(stance_file), "--sentiment-model", str(other_file), str(data))
     assert [r["text"] for r in rows] == lines
     for key, est in (("stance", stance_model), ("sentiment", binary_model)):
         scores = est.score_texts(lines)

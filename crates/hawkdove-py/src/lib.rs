@@ -21,7 +21,7 @@ use hawkdove::features::Lexicon;
 use hawkdove::ModelParams;
 
 use errors::IntoPyResult;
-use pools::{resolve_threads, run_detached};
+use pools::{resolve_threads, run_detached, run_detached_here};
 
 /// Default training parameters (`ModelParams`) as JSON.
 #[pyfunction]
@@ -114,6 +114,20 @@ fn set_thread_spin(seconds: &Bound<'_, PyAny>) -> PyResult<()> {
     Ok(())
 }
 
+/// Run the `hawkdove` command-line program (the same as the `hawkdove` binary) with `argv`,
+/// whose first item is the program name, and return its exit code. It runs with the
+/// interpreter detached; between batches it runs Python's signal handlers, so Ctrl-C stops it
+/// with `KeyboardInterrupt`.
+#[pyfunction]
+fn cli_main(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
+    let interrupt = pools::Interrupt::new();
+    let code = run_detached_here(py, || {
+        hawkdove_cli::run_with_cancel(argv.into_iter().map(std::ffi::OsString::from), &|| interrupt.check())
+    })?;
+    interrupt.result()?;
+    Ok(code)
+}
+
 #[pymodule]
 fn _hawkdove(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Import NumPy's C API now, while no long call runs: imported lazily by the first call
@@ -137,6 +151,7 @@ fn _hawkdove(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_thread_spin, m)?)?;
     m.add_function(wrap_pyfunction!(set_thread_spin, m)?)?;
     m.add_function(wrap_pyfunction!(timeline::parse_dates, m)?)?;
+    m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     errors::register(m)?;
     Ok(())
 }

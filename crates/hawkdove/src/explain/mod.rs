@@ -230,6 +230,79 @@ impl Model {
         }
     }
 
+    /// The prediction for one passage and its `n` strongest contributions (largest `|to_score|`
+    /// first, ties by column), each with its spans: the same prediction and the same
+    /// contributions as the first `n` features of [`Model::explain`], without the per-token
+    /// shares and with names and spans looked up for those `n` features only, so that a batch
+    /// can carry its drivers at little more than the cost of scoring it. `scratch` is reused
+    /// between calls (one per thread).
+    pub fn explain_top(&self, text: &str, n: usize, scratch: &mut Scratch) -> (Prediction, Vec<FeatureContribution>) {
+        let row = self.featurizer.unordered_row_into(text, scratch).to_vec();
+        let mut prediction = self.prediction_from_logits(&self.linear.logits_pairs(&row), row.len());
+        prediction.truncated = scratch.truncated();
+        prediction.abstained = self.abstention_of(text, row.len());
+        if n == 0 || row.is_empty() {
+            return (prediction, Vec::new());
+        }
+        let mut top: Vec<(usize, f64, f64)> = row
+            .iter()
+            .map(|&(col, v)| {
+                (
+                    col as usize,
+                    f64::from(v),
+                    self.pole_weight(col as usize) * f64::from(v),
+                )
+            })
+            .collect();
+        top.sort_by(|a, b| b.2.abs().total_cmp(&a.2.abs()).then(a.0.cmp(&b.0)));
+        top.truncate(n);
+        let k = self.classes().len();
+        let label = prediction.class_index;
+        let t = self.temperature;
+        let mut features: Vec<FeatureContribution> = top
+            .iter()
+            .map(|&(j, value, to_score)| {
+                let mean = (0..k).map(|c| self.class_weight(c, j)).sum::<f64>() / k as f64;
+                FeatureContribution {
+                    name: self.featurizer.feature_name(j),
+                    column: j,
+                    value,
+                    to_label: (self.class_weight(label, j) - mean) / t * value,
+                    to_score,
+                    spans: Vec::new(),
+                }
+            })
+            .collect();
+        // Spans of the chosen features: runs of consecutive tokens of one column, as in
+        // `explain`.
+        let mut analysis = Analysis::default();
+        let token_cols = self.featurizer.token_columns(text, &mut analysis);
+        let tokens = analysis.tokens();
+        let mut run: Option<(u32, usize, usize)> = None; // (column, first token, last token)
+        let close = |run: Option<(u32, usize, usize)>, features: &mut Vec<FeatureContribution>| {
+            if let Some((col, first, last)) = run {
+                if let (Some(f), Some(a), Some(b)) = (
+                    features.iter_mut().find(|f| f.column == col as usize),
+                    tokens.get(first),
+                    tokens.get(last),
+                ) {
+                    f.spans.push(a.span.start..b.span.end);
+                }
+            }
+        };
+        for &(tok, col) in &token_cols {
+            match run {
+                Some((c, first, prev)) if c == col && tok == prev + 1 => run = Some((c, first, tok)),
+                _ => {
+                    close(run, &mut features);
+                    run = Some((col, tok, tok));
+                }
+            }
+        }
+        close(run, &mut features);
+        (prediction, features)
+    }
+
     /// The `n` largest weights of each class, in class order: `(class, features)`. For a
     /// two-class model the first class's list holds the most negative weights (pushing toward
     /// it) with their sign flipped.

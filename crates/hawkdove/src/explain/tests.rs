@@ -62,3 +62,25 @@ fn top_features_per_class_and_pole() {
     assert_eq!(top2[0].0, "conciliatory");
     assert!(top2[0].1[0].weight > 0.0 && top2[1].1[0].weight > 0.0);
 }
+
+#[test]
+fn explain_top_is_the_head_of_explain() {
+    let bundled = Model::bundled_stance().expect("bundled");
+    for m in [model(false), model(true), bundled] {
+        let mut scratch = crate::features::Scratch::default();
+        for text in [
+            "On Monday, the ministry froze assets and expelled diplomats — but didn't rule out talks.",
+            "Both sides agreed to a ceasefire; the envoy welcomed talks, talks and more talks.",
+            "Das ist kein englischer Satz.",
+            "",
+        ] {
+            let e = m.explain(text);
+            for n in [0, 1, 3, 1000] {
+                let (p, top) = m.explain_top(text, n, &mut scratch);
+                assert_eq!(p, e.prediction, "{text}");
+                let head: Vec<_> = e.features.iter().take(n).cloned().collect();
+                assert_eq!(top, head, "{text} n={n}");
+            }
+        }
+    }
+}

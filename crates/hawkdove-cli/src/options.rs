@@ -1,4 +1,4 @@
-//! Model options shared by the `evaluate`, `train` and `classify` examples.
+//! Model options shared by the `train` and `evaluate` subcommands (and the `real_dev` example).
 
 use clap::Args;
 use hawkdove::features::DocFrequency;

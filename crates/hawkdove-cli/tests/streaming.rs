@@ -1,28 +1,16 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
-//! The example classifier's output formats, run as a user would run it.
+//! `hawkdove score` on text inputs, run as a user would run it: JSON Lines in input order, lines
+//! mode, saved models and bad inputs, long inputs read in chunks in bounded memory (moved here
+//! from the example classifier's tests).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 
-/// The `classify` example binary, built by `cargo test` next to this test's profile.
+/// The `hawkdove` binary.
 fn classify() -> PathBuf {
-    let exe = std::env::current_exe().expect("test exe");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
-    let bin = profile_dir
-        .join("examples")
-        .join(format!("classify{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        let release = profile_dir.ends_with("release");
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "--example", "classify", "-p", "hawkdove"]);
-        if release {
-            cmd.arg("--release");
-        }
-        assert!(cmd.status().expect("cargo build").success());
-    }
-    bin
+    PathBuf::from(env!("CARGO_BIN_EXE_hawkdove"))
 }
 
 fn sample(name: &str) -> PathBuf {
@@ -31,8 +19,13 @@ fn sample(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// `hawkdove score --quiet ARGS`.
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(classify()).args(args).output().expect("run classify");
+    let out = Command::new(classify())
+        .args(["score", "--quiet"])
+        .args(args)
+        .output()
+        .expect("run hawkdove");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -44,17 +37,19 @@ fn run(args: &[&str]) -> (bool, String, String) {
 fn json_output_parses_back_in_input_order() {
     let path = sample("ceasefire-talks.txt");
     let text = std::fs::read_to_string(&path).expect("sample");
-    let (ok, out, err) = run(&["--json", "--explain", "2", path.to_str().expect("path")]);
+    let (ok, out, err) = run(&["--format", "jsonl", "--drivers", "2", path.to_str().expect("path")]);
     assert!(ok, "{err}");
-    let objs: Vec<Value> = out
+    let passages: Vec<Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON line"))
         .collect();
-    let (doc, passages) = objs.split_last().expect("objects");
+    let (ok, out, err) = run(&["--format", "jsonl", "--per", "document", path.to_str().expect("path")]);
+    assert!(ok, "{err}");
+    let doc: Value = serde_json::from_str(out.trim()).expect("one JSON line");
     assert!(passages.len() >= 5);
     let mut last_start = 0;
     for (i, p) in passages.iter().enumerate() {
-        assert_eq!(p["index"], i);
+        assert_eq!(p["passage"], i);
         let span = p["span"].as_array().expect("span");
         let (s, e) = (span[0].as_u64().unwrap() as usize, span[1].as_u64().unwrap() as usize);
         assert!(s >= last_start);
@@ -68,10 +63,10 @@ fn json_output_parses_back_in_input_order() {
             let total: f64 = probs.values().map(|v| v.as_f64().unwrap()).sum();
             assert!((total - 1.0).abs() < 1e-9);
             assert!(probs.contains_key(p[axis]["label"].as_str().expect("label")));
-            assert!(p[axis]["explanation"].as_array().expect("explanation").len() <= 2);
+            assert!(p[axis]["drivers"].as_array().expect("drivers").len() <= 2);
         }
     }
-    let d = &doc["document"];
+    let d = &doc;
     assert_eq!(d["passages"], passages.len());
     let score = d["stance"]["score"].as_f64().expect("doc score");
     let iv = d["stance"]["interval"].as_array().expect("interval");
@@ -79,7 +74,7 @@ fn json_output_parses_back_in_input_order() {
 }
 
 #[test]
-fn lines_mode_scores_each_line_without_a_document_object() {
+fn lines_mode_scores_each_line() {
     let dir = std::env::temp_dir().join(format!("hawkdove-classify-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let f = dir.join("lines.txt");
@@ -88,11 +83,10 @@ fn lines_mode_scores_each_line_without_a_document_object() {
         "The army froze assets. It also expelled envoys.\n\nTalks resumed in Oman.\n",
     )
     .expect("write");
-    let (ok, out, err) = run(&["--lines", "--json", f.to_str().expect("path")]);
+    let (ok, out, err) = run(&["--lines", "--format", "jsonl", f.to_str().expect("path")]);
     assert!(ok, "{err}");
     let objs: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
     assert_eq!(objs.len(), 2);
-    assert!(objs.iter().all(|o| o.get("document").is_none()));
     assert_eq!(objs[0]["text"], "The army froze assets. It also expelled envoys.");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -100,12 +94,12 @@ fn lines_mode_scores_each_line_without_a_document_object() {
 #[test]
 fn table_is_plain_when_piped_and_has_the_document_line() {
     let path = sample("sanctions-shift.txt");
-    let (ok, out, err) = run(&[path.to_str().expect("path")]);
+    let (ok, out, err) = run(&["--format", "table", path.to_str().expect("path")]);
     assert!(ok, "{err}");
     assert!(!out.contains('\x1b'), "no colour codes when piped");
     assert!(out.contains("document stance"));
     assert!(out.contains("hard-line"));
-    let (ok, coloured, _) = run(&["--color", "always", path.to_str().expect("path")]);
+    let (ok, coloured, _) = run(&["--format", "table", "--color", "always", path.to_str().expect("path")]);
     assert!(ok && coloured.contains('\x1b'));
 }
 
@@ -124,7 +118,9 @@ fn saved_models_and_bad_inputs() {
     let input = dir.join("in.txt");
     std::fs::write(&input, "They froze assets.\n").expect("write");
     let (ok, out, err) = run(&[
-        "--json",
+        "--format",
+        "jsonl",
+        "--no-sentiment",
         "--lines",
         "--model",
         model_path.to_str().unwrap(),
@@ -169,17 +165,20 @@ fn long_article(bytes: usize) -> String {
 
 #[test]
 fn input_read_in_chunks_scores_as_the_whole_document() {
-    // Issue 25, defect 12: the classifier now reads 1 MiB at a time, cut at blank lines; the
-    // passages, their scores and the document score must not change.
+    // Issue 25, defect 12: the command reads 1 MiB at a time, cut at blank lines; the passages,
+    // their scores and the document score must not change.
     let dir = std::env::temp_dir().join(format!("hawkdove-classify-c-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let text = long_article(2_500_000);
     let input = dir.join("long.txt");
     std::fs::write(&input, &text).expect("write");
-    let (ok, out, err) = run(&["--json", input.to_str().unwrap()]);
+    let args = ["--format", "jsonl", "--drivers", "0", "--no-sentiment"];
+    let (ok, out, err) = run(&[&args[..], &[input.to_str().unwrap()]].concat());
     assert!(ok, "{err}");
-    let objs: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
-    let (doc, rows) = objs.split_last().expect("objects");
+    let rows: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    let (ok, out, err) = run(&[&args[..], &["--per", "document", input.to_str().unwrap()]].concat());
+    assert!(ok, "{err}");
+    let doc: Value = serde_json::from_str(out.trim()).expect("JSON");
     let model = hawkdove::Model::bundled_stance().expect("model");
     let whole = model
         .score_document(&text, &hawkdove::document::DocumentOptions::default())
@@ -191,18 +190,24 @@ fn input_read_in_chunks_scores_as_the_whole_document() {
         assert_eq!(row["span"][1].as_u64(), Some(span[1]));
         assert_eq!(row["stance"]["score"].as_f64(), Some(p.prediction.score));
     }
-    assert_eq!(doc["document"]["stance"]["score"].as_f64(), Some(whole.score));
-    assert_eq!(
-        doc["document"]["stance"]["interval"][0].as_f64(),
-        Some(whole.interval[0])
-    );
+    assert_eq!(doc["stance"]["score"].as_f64(), Some(whole.score));
+    assert_eq!(doc["stance"]["interval"][0].as_f64(), Some(whole.interval[0]));
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Peak resident memory (VmHWM, bytes) of `classify --json <path>`, polled until it exits.
+/// Peak resident memory (VmHWM, bytes) of `hawkdove score --format jsonl <path>`, polled until
+/// it exits.
 fn classify_peak_memory(path: &Path) -> u64 {
     let mut child = Command::new(classify())
-        .args(["--json", path.to_str().unwrap()])
+        .args([
+            "score",
+            "--format",
+            "jsonl",
+            "--drivers",
+            "0",
+            "--quiet",
+            path.to_str().unwrap(),
+        ])
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("spawn");
@@ -226,8 +231,8 @@ fn classify_peak_memory(path: &Path) -> u64 {
 #[test]
 #[cfg(target_os = "linux")]
 fn long_input_is_scored_in_bounded_memory() {
-    // Issue 25, defect 12: the classifier read any input whole (512 MB used 1.66 GB). With
-    // chunks of 1 MiB, a 32 MB input peaks at about what a small one does.
+    // Issue 25, defect 12: the example classifier read any input whole (512 MB used 1.66 GB).
+    // With chunks of 1 MiB, a 32 MB input peaks at about what a small one does.
     let dir = std::env::temp_dir().join(format!("hawkdove-classify-m-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let (small, large) = (dir.join("small.txt"), dir.join("large.txt"));
@@ -236,6 +241,6 @@ fn long_input_is_scored_in_bounded_memory() {
     let (small_peak, large_peak) = (classify_peak_memory(&small), classify_peak_memory(&large));
     std::fs::remove_dir_all(&dir).ok();
     let growth = large_peak.saturating_sub(small_peak);
-    eprintln!("classify peak: {small_peak} B on 10 kB, {large_peak} B on 32 MB");
+    eprintln!("hawkdove score peak: {small_peak} B on 10 kB, {large_peak} B on 32 MB");
     assert!(growth < 48_000_000, "32 MB input grew the peak by {growth} bytes");
 }
