@@ -185,6 +185,42 @@ const FILES: &[(&str, &str)] = &[
         "sent-wire-context.tsv",
         include_str!("../../data/corpus/sent-wire-context.tsv"),
     ),
+    (
+        "sent-briefings-transcripts.tsv",
+        include_str!("../../data/corpus/sent-briefings-transcripts.tsv"),
+    ),
+    (
+        "sent-business-press.tsv",
+        include_str!("../../data/corpus/sent-business-press.tsv"),
+    ),
+    (
+        "sent-ceremony-rhetoric.tsv",
+        include_str!("../../data/corpus/sent-ceremony-rhetoric.tsv"),
+    ),
+    (
+        "sent-crosscurrents.tsv",
+        include_str!("../../data/corpus/sent-crosscurrents.tsv"),
+    ),
+    (
+        "sent-legal-humanitarian.tsv",
+        include_str!("../../data/corpus/sent-legal-humanitarian.tsv"),
+    ),
+    (
+        "sent-longform-analysis.tsv",
+        include_str!("../../data/corpus/sent-longform-analysis.tsv"),
+    ),
+    (
+        "sent-military-signalling.tsv",
+        include_str!("../../data/corpus/sent-military-signalling.tsv"),
+    ),
+    (
+        "sent-multilateral-forums.tsv",
+        include_str!("../../data/corpus/sent-multilateral-forums.tsv"),
+    ),
+    (
+        "sent-short-forms.tsv",
+        include_str!("../../data/corpus/sent-short-forms.tsv"),
+    ),
 ];
 
 /// The header every corpus file starts with.
