@@ -12,6 +12,9 @@ cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+echo "== rustdoc: every public item documented (deny(missing_docs)), warnings as errors"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
 echo "== one ndarray in the dependency graph"
 if [ "$(cargo tree --workspace -e normal -i ndarray --depth 0 2>/dev/null | grep -c '^ndarray v')" != "1" ]; then
   cargo tree -d

@@ -1,7 +1,8 @@
 """hawkdove: score foreign-policy text as conciliatory or hard-line, and by sentiment.
 
 Score passages with the bundled models in one line (:func:`stance`, :func:`sentiment`,
-:func:`score`, :func:`score_document`), or train your own with :class:`TextClassifier` (scikit-learn's estimator interface), turn
+:func:`score`, :func:`score_document`), follow a collection's score over time with
+:func:`timeline` and :func:`plot_timeline`, or train your own with :class:`TextClassifier` (scikit-learn's estimator interface), turn
 texts into sparse features with :class:`Featurizer`, and see why a passage got its score with
 :meth:`TextClassifier.explain`. Batch work runs in Rust on several threads without the GIL
 (``n_jobs``); every class pickles through hawkdove's versioned model format.
@@ -39,6 +40,7 @@ from hawkdove.classifier import Scores, TextClassifier
 from hawkdove.document import DocumentScore
 from hawkdove.explain import Explanation
 from hawkdove.featurizer import CsrArrays, Featurizer
+from hawkdove._timeline import TimelineResult, plot_timeline, timeline
 
 
 def load(path: Any) -> TextClassifier:
@@ -101,16 +103,19 @@ __all__ = [
     "SingleClassError",
     "TextClassifier",
     "TextTooLargeError",
+    "TimelineResult",
     "UnknownLabelError",
     "UnsupportedFormatVersionError",
     "__version__",
     "cross_validate",
     "get_thread_spin",
     "load",
+    "plot_timeline",
     "read_lexicon",
     "score",
     "score_document",
     "sentiment",
     "set_thread_spin",
     "stance",
+    "timeline",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "get_thread_spin",
     "set_thread_spin",
     "cli_main",
+    "parse_dates",
     "HawkdoveError",
     "InvalidParameterError",
     "EmptyTrainingSetError",
@@ -113,6 +114,16 @@ class Model:
             list[tuple[int, str]],
         ],
     ]: ...
+    def timeline(
+        self,
+        texts: _Texts,
+        days: npt.NDArray[np.int64],
+        groups: list[str | None] | None = None,
+        options: str | None = None,
+        segmentation: str | None = None,
+        *,
+        n_jobs: int | None = None,
+    ) -> tuple[str, list[tuple[int, int, int, int, str]]]: ...
     def top_features(self, n: int) -> list[tuple[str, list[_Weight]]]: ...
     def top_pole_features(self, n: int) -> tuple[list[_Weight], list[_Weight]]: ...
 
@@ -153,6 +164,7 @@ def clear_thread_pools() -> None: ...
 def get_thread_spin() -> float: ...
 def set_thread_spin(seconds: float) -> None: ...
 def cli_main(argv: list[str]) -> int: ...
+def parse_dates(values: _Texts) -> list[int]: ...
 
 class HawkdoveError(ValueError):
     # Set on every instance: the Rust variant, and its offending values (per class below).

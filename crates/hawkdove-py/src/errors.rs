@@ -245,6 +245,20 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
                 "linfa",
                 attrs(py, [("detail", detail)])?,
             ),
+            Error::InvalidDate { input, reason } => (
+                HawkdoveError::new_err(message),
+                "invalid_date",
+                attrs(py, [("input", input), ("reason", reason)])?,
+            ),
+            Error::InvalidPassage {
+                document,
+                passage,
+                reason,
+            } => (
+                HawkdoveError::new_err(message),
+                "invalid_passage",
+                attrs(py, [("document", document), ("passage", passage), ("reason", reason)])?,
+            ),
             _ => (HawkdoveError::new_err(message), "other", Vec::new()),
         })
     })();

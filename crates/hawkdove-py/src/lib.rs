@@ -11,6 +11,7 @@ mod model;
 mod params;
 mod pools;
 mod texts;
+mod timeline;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
@@ -150,6 +151,7 @@ fn _hawkdove(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_thread_spin, m)?)?;
     m.add_function(wrap_pyfunction!(set_thread_spin, m)?)?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(timeline::parse_dates, m)?)?;
     errors::register(m)?;
     Ok(())
 }

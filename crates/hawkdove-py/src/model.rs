@@ -4,7 +4,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -426,6 +426,26 @@ impl PyModel {
                 cols.abstained,
             ),
         ))
+    }
+
+    /// Score dated documents and compute their timeline (see `_hawkdove.pyi`): the
+    /// `hawkdove::timeline::Timeline` as JSON and the text of each evidence passage as
+    /// `(document, passage, start, end, text)`. `days` counts days since 1970-01-01; `options`
+    /// is JSON of `TimelineOptions`; `segmentation` is `sentences` (default), `paragraphs` or
+    /// `lines`. Documents are scored on `n_jobs` threads without the GIL.
+    #[pyo3(signature = (texts, days, groups=None, options=None, segmentation=None, *, n_jobs=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn timeline<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        days: PyReadonlyArray1<'py, i64>,
+        groups: Option<Vec<Option<String>>>,
+        options: Option<&str>,
+        segmentation: Option<&str>,
+        n_jobs: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(String, Vec<crate::timeline::EvidenceText>)> {
+        crate::timeline::model_timeline(py, &self.inner, texts, days, groups, options, segmentation, n_jobs)
     }
 
     /// The `n` largest weights of each class: `[(class, [(name, column, weight), ...]), ...]`.

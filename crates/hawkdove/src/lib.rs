@@ -1,3 +1,4 @@
+#![deny(missing_docs)]
 //! # hawkdove
 //!
 //! Score passages of text as **conciliatory or hard-line** (a stance scale in [−1, 1]) and by
@@ -12,7 +13,7 @@
 //! * [`model`]: L2-regularized logistic regression on CSR rows (linfa `Fit`/`PredictInplace`);
 //! * [`score`]: the [`Model`] that ties them together and predicts labels, probabilities and
 //!   scores;
-//! * [`format`]: the versioned JSON model file;
+//! * [`format`](mod@format): the versioned JSON model file;
 //! * [`eval`]: cross-validation, metrics and calibration reports;
 //! * [`timeline`]: scored, dated documents as a series per period, with bootstrap intervals
 //!   and detected shifts of level.

@@ -35,8 +35,11 @@ use crate::error::{Error, Result};
 use crate::model::SplitMix64;
 
 /// The length of a period of the series.
+///
+/// Serialized as its lowercase name; read (serde and [`FromStr`]) from any spelling
+/// [`FromStr`] accepts, such as `"M"` or `"month"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Period {
     /// One calendar day.
     Day,
@@ -118,6 +121,14 @@ impl FromStr for Period {
     }
 }
 
+impl TryFrom<String> for Period {
+    type Error = Error;
+
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
+    }
+}
+
 /// Read a date: `2024-03-05`, or a date and time such as `2024-03-05T10:00:00Z`,
 /// `2024-03-05T10:00:00+02:00`, `2024-03-05 10:00:00` or `2024-03-05T10:00:00.123`. A date
 /// and time gives the calendar date *as written* (the time and its offset are checked, then
@@ -160,6 +171,21 @@ pub fn parse_date(s: &str) -> Result<NaiveDate> {
     Err(bad(
         "expected an ISO date (2024-03-05) or date and time (2024-03-05T10:00:00Z, 2024-03-05 10:00:00)",
     ))
+}
+
+/// The date `days` days after 1970-01-01 (before it when negative), as NumPy's
+/// `datetime64[D]` counts; an [`Error::InvalidDate`] outside chrono's range of years.
+pub fn date_from_epoch_days(days: i64) -> Result<NaiveDate> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let shifted = if days >= 0 {
+        epoch.checked_add_days(Days::new(days.unsigned_abs()))
+    } else {
+        epoch.checked_sub_days(Days::new(days.unsigned_abs()))
+    };
+    shifted.ok_or_else(|| Error::InvalidDate {
+        input: format!("{days} days after 1970-01-01"),
+        reason: "outside the range of dates (years -262143 to 262142)".to_string(),
+    })
 }
 
 /// One scored document (article) in the collection.

@@ -248,6 +248,7 @@ fn the_false_alarm_rate_is_near_alpha() {
                 .unwrap_or(true)
         })
         .count();
+    eprintln!("false alarms: {alarms} of {runs} shift-free collections at alpha 0.05");
     assert!(
         alarms <= 20,
         "{alarms} of {runs} shift-free collections reported a shift"
@@ -573,4 +574,102 @@ fn results_serialize_with_iso_dates() {
     assert!(json.contains("\"date\":\"2024-"));
     let back: Timeline = serde_json::from_str(&json).unwrap_or_else(|e| unreachable!("{e}"));
     assert_eq!(back.shifts, t.shifts);
+}
+
+#[test]
+fn epoch_days_become_dates() {
+    assert_eq!(date_from_epoch_days(0).ok(), Some(date(1970, 1, 1)));
+    assert_eq!(date_from_epoch_days(19_787).ok(), Some(date(2024, 3, 5)));
+    assert_eq!(date_from_epoch_days(-1).ok(), Some(date(1969, 12, 31)));
+    assert!(matches!(date_from_epoch_days(i64::MAX), Err(Error::InvalidDate { .. })));
+    assert!(matches!(date_from_epoch_days(i64::MIN), Err(Error::InvalidDate { .. })));
+}
+
+#[test]
+fn options_read_periods_in_any_spelling() {
+    let opts: TimelineOptions = serde_json::from_str(r#"{"period": "Q", "n_boot": 10}"#).unwrap_or_default();
+    assert_eq!((opts.period, opts.n_boot, opts.max_shifts), (Period::Quarter, 10, 3));
+    let week: Result<TimelineOptions, _> = serde_json::from_str(r#"{"period": "week"}"#);
+    assert_eq!(week.map(|o| o.period).ok(), Some(Period::Week));
+    let bad: Result<TimelineOptions, _> = serde_json::from_str(r#"{"period": "fortnight"}"#);
+    assert!(bad.is_err_and(|e| e.to_string().contains("expected day (D)")));
+    assert_eq!(
+        serde_json::to_string(&Period::Quarter).unwrap_or_default(),
+        "\"quarter\""
+    );
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_doc() -> impl Strategy<Value = TimelineDocument> {
+        (
+            0i64..900,
+            proptest::option::of("[ab]"),
+            proptest::collection::vec((-1.0f64..=1.0, 0usize..3), 0..6),
+            0usize..3,
+        )
+            .prop_map(|(day, group, passages, n_abstained)| TimelineDocument {
+                date: date(2023, 1, 1) + chrono::Days::new(day as u64),
+                group,
+                passage_scores: passages.iter().map(|p| p.0).collect(),
+                passage_labels: passages.iter().map(|p| p.1).collect(),
+                n_abstained,
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn parse_date_never_panics(s in "\\PC{0,40}") {
+            let _ = parse_date(&s);
+            let _ = s.parse::<Period>();
+        }
+
+        #[test]
+        fn rows_account_for_every_document(docs in proptest::collection::vec(any_doc(), 0..80), p in 0usize..5) {
+            let period = [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year][p];
+            let opts = TimelineOptions { period, n_boot: 50, n_permutations: 49, min_documents: 2, ..TimelineOptions::default() };
+            let t = timeline(&docs, 3, &opts).unwrap_or_else(|e| unreachable!("{e}"));
+            prop_assert_eq!(t.rows.iter().map(|r| r.n_documents).sum::<usize>(), docs.len());
+            prop_assert_eq!(
+                t.rows.iter().map(|r| r.n_passages).sum::<usize>(),
+                docs.iter().map(|d| d.passage_scores.len()).sum::<usize>()
+            );
+            for r in &t.rows {
+                prop_assert_eq!(r.period, period.start_of(r.period));
+                if r.n_passages > 0 {
+                    prop_assert!(r.lower <= r.score + 1e-12 && r.score <= r.upper + 1e-12);
+                    prop_assert!((-1.0..=1.0).contains(&r.score));
+                    prop_assert!((r.class_shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+                } else {
+                    prop_assert!(r.score.is_nan());
+                }
+            }
+            for s in &t.shifts {
+                prop_assert!(s.p_value > 0.0 && s.p_value <= opts.shift_alpha);
+                prop_assert!(s.lower <= s.size + 1e-12 && s.size <= s.upper + 1e-12);
+                prop_assert!(s.evidence.len() <= opts.n_evidence);
+            }
+        }
+
+        #[test]
+        fn bad_values_are_errors_not_panics(
+            docs in proptest::collection::vec(any_doc(), 1..20),
+            which in 0usize..20,
+            bad in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-1.5), Just(2.0)],
+        ) {
+            let mut docs = docs;
+            let i = which % docs.len();
+            docs[i].passage_scores.push(bad);
+            docs[i].passage_labels.push(0);
+            let is_invalid = matches!(
+                timeline(&docs, 3, &TimelineOptions::default()),
+                Err(Error::InvalidPassage { .. })
+            );
+            prop_assert!(is_invalid);
+        }
+    }
 }
