@@ -25,8 +25,9 @@ fi
 echo "== cargo test (release)"
 cargo test --workspace --release
 
-echo "== the main job: the hawkdove command on a sample collection"
-cargo run --release --quiet -p hawkdove-cli --bin hawkdove -- score --per document --format table examples/texts/
+echo "== the main job: the hawkdove command on a sample collection (dated articles: the timeline and its shift)"
+cargo run --release --quiet -p hawkdove-cli --bin hawkdove -- timeline examples/timeline/halver_strait.csv \
+  --date-column date --by month --format table --plot "${TMPDIR:-/tmp}/hawkdove-timeline.svg"
 
 # ---- Python: the bindings (crates/hawkdove-py) and the package (python/hawkdove) ------------
 # A virtual environment in .venv (created when missing) with the test dependencies from PyPI;
