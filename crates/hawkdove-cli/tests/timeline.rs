@@ -246,3 +246,35 @@ fn bad_dates_and_columns_are_reported_with_file_and_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("tabular"));
 }
+
+#[test]
+fn the_worked_example_shows_its_shift() {
+    // examples/timeline/halver_strait.csv has its shift written at 2025-03 (issue 24, item 4):
+    // the command finds it within one period, with an interval that excludes zero, and plots it.
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/timeline/halver_strait.csv");
+    let dir = temp_dir("example");
+    let svg = dir.join("halver.svg");
+    let o = hawkdove(&[
+        "timeline",
+        input.to_str().unwrap(),
+        "--date-column",
+        "date",
+        "--by",
+        "month",
+        "--format",
+        "json",
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let shifts = v["shifts"].as_array().expect("shifts");
+    assert!(!shifts.is_empty(), "{v}");
+    let s = &shifts[0];
+    assert!(
+        ["2025-02-01", "2025-03-01", "2025-04-01"].contains(&s["date"].as_str().unwrap()),
+        "{s}"
+    );
+    assert!(s["lower"].as_f64().unwrap() > 0.0, "{s}");
+    roxmltree::Document::parse(&std::fs::read_to_string(&svg).expect("svg")).expect("well-formed SVG");
+}
