@@ -25,6 +25,7 @@ from hawkdove._hawkdove import (
     HawkdoveError,
     HawkdoveIOError,
     InvalidParameterError,
+    InvalidSampleWeightError,
     LengthMismatchError,
     ModelFormatError,
     SingleClassError,
@@ -62,12 +63,14 @@ def cross_validate(
     folds: int = 5,
     seed: int = 0,
     n_jobs: int | None = None,
+    sample_weight: Any = None,
     **params: Any,
 ) -> dict[str, Any]:
     """Stratified ``folds``-fold cross-validation of a :class:`TextClassifier` with keyword
     arguments ``params``, computed in Rust: per-fold and pooled accuracy, macro-F1, per-class
     precision/recall/F1, confusion matrix, Brier score, log loss and calibration error (labels
-    appear as str in the report)."""
+    appear as str in the report). ``sample_weight`` (one per text) weighs every fold's
+    training texts as :meth:`TextClassifier.fit` does; the test metrics count each text once."""
     est = TextClassifier(**params)
     folds = _params.count("folds", folds)
     y, int_labels = _inputs.labels(labels)
@@ -80,6 +83,7 @@ def cross_validate(
         folds,
         seed,
         n_jobs=n_jobs,
+        sample_weight=_inputs.sample_weight(sample_weight),
     )
     return json.loads(report)  # type: ignore[no-any-return]
 
@@ -97,6 +101,7 @@ __all__ = [
     "HawkdoveError",
     "HawkdoveIOError",
     "InvalidParameterError",
+    "InvalidSampleWeightError",
     "LengthMismatchError",
     "ModelFormatError",
     "NotFittedError",

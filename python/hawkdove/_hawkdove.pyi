@@ -1,7 +1,7 @@
 """Type stubs of the compiled module ``hawkdove._hawkdove`` (crates/hawkdove-py)."""
 
 import os
-from typing import Any, Iterable, final
+from typing import Any, Iterable, Sequence, final
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ __all__ = [
     "InvalidParameterError",
     "EmptyTrainingSetError",
     "LengthMismatchError",
+    "InvalidSampleWeightError",
     "SingleClassError",
     "UnknownLabelError",
     "EmptyVocabularyError",
@@ -57,7 +58,12 @@ class Model:
 
     @staticmethod
     def train(
-        texts: _Texts, labels: _Texts, params: str | None = None, *, n_jobs: int | None = None
+        texts: _Texts,
+        labels: _Texts,
+        params: str | None = None,
+        *,
+        n_jobs: int | None = None,
+        sample_weight: Sequence[float] | None = None,
     ) -> Model: ...
     @staticmethod
     def bundled(name: str) -> Model: ...
@@ -155,6 +161,7 @@ def cross_validate(
     seed: int = 0,
     *,
     n_jobs: int | None = None,
+    sample_weight: Sequence[float] | None = None,
 ) -> str: ...
 def parse_lexicon(text: str) -> list[tuple[str, str]]: ...
 def malformed_model_files(valid: bytes) -> list[tuple[str, bytes]]: ...
@@ -172,6 +179,7 @@ class HawkdoveError(ValueError):
 class InvalidParameterError(HawkdoveError): ...
 class EmptyTrainingSetError(HawkdoveError): ...
 class LengthMismatchError(HawkdoveError): ...
+class InvalidSampleWeightError(HawkdoveError): ...
 class SingleClassError(HawkdoveError): ...
 class UnknownLabelError(HawkdoveError): ...
 class EmptyVocabularyError(HawkdoveError): ...

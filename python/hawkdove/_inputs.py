@@ -99,3 +99,25 @@ def labels(obj: Any) -> tuple[np.ndarray, bool]:
     if not typed and len(arr):
         return np.array(arr.tolist()), False  # a list of str: a str array, as scikit-learn has
     return arr, False
+
+
+def sample_weight(obj: Any) -> list[float] | None:
+    """``sample_weight`` as a list of floats for the core (which checks the values), or None.
+
+    Anything numpy reads as a one-dimensional array of numbers is accepted (lists, arrays,
+    pandas Series); other shapes and non-numeric values raise ``InvalidSampleWeightError``.
+    """
+    if obj is None:
+        return None
+    from hawkdove._hawkdove import InvalidSampleWeightError
+
+    try:
+        array = np.asarray(obj, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise InvalidSampleWeightError(f"sample_weight must be numbers: {e}") from None
+    if array.ndim != 1:
+        raise InvalidSampleWeightError(
+            f"sample_weight must be one-dimensional, got shape {array.shape}"
+        )
+    weights: list[float] = array.tolist()
+    return weights

@@ -113,8 +113,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     ``"stance"`` for the lexicon shipped with hawkdove, ``{pole: [phrase, ...]}`` or
     ``(pole, phrase)`` pairs, e.g. from :func:`hawkdove.read_lexicon`).
 
-    Model: ``C`` (inverse L2 regularization), ``solver`` (``"auto"``, ``"dual_cd"``,
-    ``"lbfgs"``), ``class_weight`` (None, ``"balanced"`` or ``{label: weight}``), ``tol`` (None: the solver's
+    Model: ``C`` (inverse L2 regularization), ``solver`` (``"auto"`` or ``"dual_cd"``: dual
+    coordinate descent, binary or multinomial by the number of classes; ``"lbfgs"``: multinomial
+    L-BFGS with an unregularized intercept), ``class_weight`` (None, ``"balanced"`` or
+    ``{label: weight}``), ``tol`` (None: the solver's
     default, 0.1 for dual CD as in LIBLINEAR and 1e-4 for L-BFGS),
     ``max_iter``, ``fit_intercept``, ``intercept_scaling``, ``nb_alpha`` (Naive-Bayes feature
     scaling, None to turn off), ``calibration_folds`` (temperature scaling fitted on that many
@@ -186,17 +188,27 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             poles = (str(classes[0]), str(classes[-1]))
         return json.dumps(_params.model_params(self.get_params(), poles))
 
-    def fit(self, X: Any, y: Any) -> TextClassifier:
-        """Train on the texts ``X`` with labels ``y`` (str or int); returns ``self``."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TextClassifier:
+        """Train on the texts ``X`` with labels ``y`` (str or int); returns ``self``.
+
+        ``sample_weight`` (scikit-learn's convention): one non-negative, finite weight per
+        text, not all zero, or ``None`` for all 1. A text's loss counts its weight times in the
+        solver, the Naive-Bayes ratios and the calibration folds, so an integer weight trains
+        the model of the text repeated that many times; a weight of 0 drops the text (the
+        vocabulary and idf count each kept text once, as scikit-learn's vectorizers do).
+        Bad weights raise ``InvalidSampleWeightError`` or ``LengthMismatchError``.
+        """
         texts = _inputs.texts(X)
         labels, int_labels = _inputs.labels(y)
         classes = np.unique(labels)
         core_labels = labels.astype(str) if int_labels else labels
+        weights = _inputs.sample_weight(sample_weight)
         model = _hawkdove.Model.train(
             texts,
             core_labels,
             self._params_json(classes, int_labels),
             n_jobs=effective_n_jobs(self.n_jobs),
+            sample_weight=weights,
         )
         self._set_model(model, classes)
         column = _inputs.column_name(X)

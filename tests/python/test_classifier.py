@@ -217,7 +217,7 @@ def test_parameters_checked_by_the_core(texts, stance_labels):
     with pytest.raises(hawkdove.InvalidParameterError, match=r"params\.featurizer\.weighting.*unknown variant `log`"):
         hawkdove.TextClassifier(weighting="log").fit(texts, stance_labels)
     with pytest.raises(hawkdove.InvalidParameterError, match="solver"):
-        hawkdove.TextClassifier(solver="dual_cd").fit(texts, stance_labels)  # three classes
+        hawkdove.TextClassifier(solver="newton").fit(texts, stance_labels)
     with pytest.raises(TypeError, match="ngram_range"):
         hawkdove.TextClassifier(ngram_range=2).fit(texts, stance_labels)
     with pytest.raises(TypeError, match="min_df"):

@@ -39,6 +39,13 @@ create_exception!(
 );
 create_exception!(
     hawkdove,
+    InvalidSampleWeightError,
+    HawkdoveError,
+    "Sample weights that are not finite, negative, or all zero (attributes: index and value \
+     of the first bad weight, or n when all are zero)."
+);
+create_exception!(
+    hawkdove,
     SingleClassError,
     HawkdoveError,
     "The training labels hold one class only (attribute: label)."
@@ -104,6 +111,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InvalidParameterError", py.get_type::<InvalidParameterError>())?;
     m.add("EmptyTrainingSetError", py.get_type::<EmptyTrainingSetError>())?;
     m.add("LengthMismatchError", py.get_type::<LengthMismatchError>())?;
+    m.add("InvalidSampleWeightError", py.get_type::<InvalidSampleWeightError>())?;
     m.add("SingleClassError", py.get_type::<SingleClassError>())?;
     m.add("UnknownLabelError", py.get_type::<UnknownLabelError>())?;
     m.add("EmptyVocabularyError", py.get_type::<EmptyVocabularyError>())?;
@@ -186,6 +194,16 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
                         ("right", right),
                     ],
                 )?,
+            ),
+            Error::InvalidSampleWeight { index, value } => (
+                InvalidSampleWeightError::new_err(message),
+                "invalid_sample_weight",
+                attrs(py, [("index", index), ("value", value)])?,
+            ),
+            Error::ZeroSampleWeights { n } => (
+                InvalidSampleWeightError::new_err(message),
+                "zero_sample_weights",
+                attrs(py, [("n", n)])?,
             ),
             Error::SingleClass { label } => (
                 SingleClassError::new_err(message),

@@ -16,7 +16,7 @@ mod timeline;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
-use hawkdove::eval::cross_validate as cv;
+use hawkdove::eval::cross_validate_weighted as cv;
 use hawkdove::features::Lexicon;
 use hawkdove::ModelParams;
 
@@ -31,7 +31,8 @@ fn default_params() -> PyResult<String> {
 
 /// Stratified k-fold cross-validation: the report as JSON.
 #[pyfunction]
-#[pyo3(signature = (texts, labels, params=None, folds=5, seed=0, *, n_jobs=None))]
+#[pyo3(signature = (texts, labels, params=None, folds=5, seed=0, *, n_jobs=None, sample_weight=None))]
+#[allow(clippy::too_many_arguments)]
 fn cross_validate(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
@@ -40,12 +41,15 @@ fn cross_validate(
     folds: usize,
     seed: u64,
     n_jobs: Option<&Bound<'_, PyAny>>,
+    sample_weight: Option<Vec<f64>>,
 ) -> PyResult<String> {
     let params: ModelParams = params::parse(py, params, "params")?;
     let threads = resolve_threads(n_jobs)?;
     let texts = texts::batch(texts, "texts")?;
     let labels = texts::batch(labels, "labels")?;
-    let report = run_detached(py, threads, || cv(&texts, &labels, &params, folds, seed))?;
+    let report = run_detached(py, threads, || {
+        cv(&texts, &labels, sample_weight.as_deref(), &params, folds, seed)
+    })?;
     params::to_json(&report.py_err(py)?)
 }
 

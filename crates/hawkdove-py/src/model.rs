@@ -135,21 +135,26 @@ fn char_spans(mut e: Explanation) -> Explanation {
 
 #[pymethods]
 impl PyModel {
-    /// Train on `texts` and `labels` (batches of str) with `params` (JSON of ModelParams).
+    /// Train on `texts` and `labels` (batches of str) with `params` (JSON of ModelParams) and
+    /// optional per-text `sample_weight` (a sequence of floats: finite, non-negative, not all
+    /// zero).
     #[staticmethod]
-    #[pyo3(signature = (texts, labels, params=None, *, n_jobs=None))]
+    #[pyo3(signature = (texts, labels, params=None, *, n_jobs=None, sample_weight=None))]
     fn train(
         py: Python<'_>,
         texts: &Bound<'_, PyAny>,
         labels: &Bound<'_, PyAny>,
         params: Option<&str>,
         n_jobs: Option<&Bound<'_, PyAny>>,
+        sample_weight: Option<Vec<f64>>,
     ) -> PyResult<Self> {
         let params: ModelParams = params::parse(py, params, "params")?;
         let threads = resolve_threads(n_jobs)?;
         let texts = texts::batch(texts, "texts")?;
         let labels = texts::batch(labels, "labels")?;
-        let model = run_detached(py, threads, || Model::train(&texts, &labels, &params))?;
+        let model = run_detached(py, threads, || {
+            Model::train_weighted(&texts, &labels, sample_weight.as_deref(), &params)
+        })?;
         Ok(PyModel {
             inner: model.py_err(py)?,
         })

@@ -41,6 +41,22 @@ pub enum Error {
         right: usize,
     },
 
+    /// A sample weight that is not finite or is negative.
+    #[error("sample_weight[{index}] = {value}: sample weights must be finite and >= 0")]
+    InvalidSampleWeight {
+        /// Position of the weight.
+        index: usize,
+        /// The weight.
+        value: f64,
+    },
+
+    /// Every sample weight is zero: there is nothing to learn from.
+    #[error("all {n} sample weights are zero; at least one must be positive")]
+    ZeroSampleWeights {
+        /// Number of weights.
+        n: usize,
+    },
+
     /// A classifier needs at least two classes.
     #[error("training labels contain a single class ({label:?}); at least two are needed")]
     SingleClass {

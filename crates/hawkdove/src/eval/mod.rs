@@ -270,7 +270,29 @@ where
     S: AsRef<str> + Sync,
     L: AsRef<str>,
 {
+    cross_validate_weighted(texts, labels, None, params, folds, seed)
+}
+
+/// [`cross_validate`] with per-text sample weights: every fold's model is trained with the
+/// weights of its training texts ([`Model::train_weighted`]); the test metrics count each
+/// text once. The weights are checked (one per text, finite, non-negative, not all zero)
+/// before any fold is trained.
+pub fn cross_validate_weighted<S, L>(
+    texts: &[S],
+    labels: &[L],
+    sample_weight: Option<&[f64]>,
+    params: &ModelParams,
+    folds: usize,
+    seed: u64,
+) -> Result<CvReport>
+where
+    S: AsRef<str> + Sync,
+    L: AsRef<str>,
+{
     params.validate()?;
+    if let Some(w) = sample_weight {
+        crate::model::check_sample_weight(w, texts.len())?;
+    }
     if folds < 2 {
         return Err(Error::param("folds", folds, "must be at least 2"));
     }
@@ -295,7 +317,8 @@ where
         }
         let tr_t: Vec<&str> = train.iter().map(|&i| texts[i].as_ref()).collect();
         let tr_l: Vec<&str> = train.iter().map(|&i| labels[i].as_str()).collect();
-        let model = Model::train(&tr_t, &tr_l, params)?;
+        let tr_w: Option<Vec<f64>> = sample_weight.map(|w| train.iter().map(|&i| w[i]).collect());
+        let model = Model::train_weighted(&tr_t, &tr_l, tr_w.as_deref(), params)?;
         let te_t: Vec<&str> = test.iter().map(|&i| texts[i].as_ref()).collect();
         let te_l: Vec<String> = test.iter().map(|&i| labels[i].clone()).collect();
         let preds = remap(model.predict_batch(&te_t), model.classes(), &classes);

@@ -889,5 +889,39 @@ pub(crate) fn nb_ratio(x: &CsrMatrix, y: &[usize], k: usize, alpha: f64) -> Vec<
     counts.into_iter().map(f64::from_bits).collect()
 }
 
+/// [`nb_ratio`] with each row counted `weights[i]` times (`x`, `y` and `weights` already
+/// checked and of one length): the ratios of a model trained with sample weights, equal to
+/// [`nb_ratio`] on a matrix whose rows are repeated by integer weights. Columns are counted
+/// on one thread in row order, so the sums never depend on the number of threads.
+pub(crate) fn nb_ratio_weighted(x: &CsrMatrix, y: &[usize], k: usize, alpha: f64, weights: &[f64]) -> Vec<f64> {
+    let mut in_class = vec![0.0f64; x.ncols()];
+    let mut total = vec![0.0f64; x.ncols()];
+    for (i, (&label, &w)) in y.iter().zip(weights).enumerate() {
+        if w == 0.0 {
+            continue;
+        }
+        let (cols, vals) = x.row(i);
+        for (&c, &v) in cols.iter().zip(vals) {
+            if v != 0.0 {
+                if let Some(t) = total.get_mut(c as usize) {
+                    *t += w;
+                }
+                if label == k {
+                    if let Some(p) = in_class.get_mut(c as usize) {
+                        *p += w;
+                    }
+                }
+            }
+        }
+    }
+    let ps: f64 = in_class.iter().map(|&p| p + alpha).sum();
+    let qs: f64 = in_class.iter().zip(&total).map(|(&p, &t)| (t - p) + alpha).sum();
+    in_class
+        .iter()
+        .zip(&total)
+        .map(|(&p, &t)| (((p + alpha) / ps) / (((t - p) + alpha) / qs)).ln())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;

@@ -226,7 +226,9 @@ fn solve_rows_alpha(
         wb += y[i] * a * s;
         xtx[i] = sq;
     }
-    let mut order: Vec<usize> = (0..n).collect();
+    // A row of zero cost (sample weight 0) keeps αᵢ = 0 and is never visited: the model
+    // without the row.
+    let mut order: Vec<usize> = (0..n).filter(|&i| c[i] > 0.0).collect();
     let mut rng = SplitMix64::new(seed);
     let inner_eps_min = eps.min(1e-8);
     let mut inner_eps = 1e-2;

@@ -102,7 +102,12 @@ fn multinomial_lbfgs_agrees_with_linfa_logistic() {
     let (x, y) = toy(240, 3);
     let c = 2.0;
     let ours = LinearModel::fit(
-        &LogisticParams::default().c(c).nb_scaling(None).tol(1e-9).max_iter(2000),
+        &LogisticParams::default()
+            .c(c)
+            .nb_scaling(None)
+            .tol(1e-9)
+            .max_iter(2000)
+            .solver(Solver::Lbfgs),
         &x,
         &y,
     )
@@ -225,14 +230,13 @@ fn bad_training_inputs() {
         LinearModel::fit(&LogisticParams::default(), &x, &one),
         Err(Error::SingleClass { .. })
     ));
-    assert!(matches!(
-        LinearModel::fit(
-            &LogisticParams::default().solver(Solver::DualCd),
-            &toy(12, 3).0,
-            &toy(12, 3).1
-        ),
-        Err(Error::InvalidParameter { .. })
-    ));
+    // Dual CD used to refuse three classes; it now fits them with the multinomial solver.
+    let three = LinearModel::fit(
+        &LogisticParams::default().solver(Solver::DualCd),
+        &toy(12, 3).0,
+        &toy(12, 3).1,
+    );
+    assert_eq!(three.map(|m| m.weights().len()).ok(), Some(3));
 }
 
 #[test]
@@ -246,10 +250,10 @@ fn weights_are_kept_at_f32_precision() {
         let err = LinearModel::from_parts(classes(), vec![vec![w]], vec![0.0], 1).expect_err("beyond f32");
         assert!(matches!(err, Error::InvalidParameter { .. }), "{w}: {err}");
     }
-    for solver in [Solver::Lbfgs, Solver::DualCd] {
+    for (solver, k) in [(Solver::Lbfgs, 2), (Solver::DualCd, 2), (Solver::DualCd, 3)] {
         // NB scaling off: its ratios count the rows holding a column, and every toy row holds
         // all six, so they would all be 0 and so would every weight.
-        let (x, y) = toy(200, 2);
+        let (x, y) = toy(200, k);
         let params = LogisticParams::default().nb_scaling(None).solver(solver);
         let fitted = LinearModel::fit(&params, &x, &y).expect("fit");
         let all = fitted.weights().iter().flatten();
@@ -269,4 +273,210 @@ fn splitmix_shuffle_is_a_fixed_permutation() {
     sorted.sort();
     assert_eq!(sorted, (0..10).collect::<Vec<_>>());
     assert_ne!(v, (0..10).collect::<Vec<_>>());
+}
+
+/// Largest absolute difference between two models' class probabilities on `x`.
+fn max_prob_gap(a: &LinearModel, b: &LinearModel, x: &CsrMatrix) -> f64 {
+    let (pa, pb) = (a.predict_proba(x), b.predict_proba(x));
+    pa.iter().zip(pb.iter()).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max)
+}
+
+/// A sparse three-class problem whose columns differ in how often they occur (so that the
+/// Naive-Bayes ratios are not all equal), `n` rows.
+fn sparse_toy(n: usize, k: usize, seed: u64) -> (CsrMatrix, Vec<String>) {
+    let mut rng = SplitMix64::new(seed);
+    let d = 40u32;
+    let mut rows = Vec::new();
+    let mut labels = Vec::new();
+    for i in 0..n {
+        let class = i % k;
+        let mut row: Vec<(u32, f32)> = Vec::new();
+        for col in 0..d {
+            let own = col as usize % k == class;
+            let p = if own { 300 } else { 120 } + u64::from(col) * 3;
+            if rng.next_u64() % 1000 < p {
+                row.push((col, 0.2 + (rng.next_u64() % 800) as f32 / 1000.0));
+            }
+        }
+        rows.push(row);
+        labels.push(format!("c{class}"));
+    }
+    (CsrMatrix::from_sorted_rows(rows, d as usize), labels)
+}
+
+/// Multinomial dual coordinate descent reaches linfa-logistic's multinomial optimum when
+/// both minimize the same objective (no intercept).
+#[test]
+fn multinomial_dual_cd_agrees_with_linfa_logistic() {
+    let (x, y) = toy(240, 3);
+    let c = 2.0;
+    let ours = LinearModel::fit(
+        &LogisticParams::default()
+            .c(c)
+            .nb_scaling(None)
+            .tol(1e-10)
+            .max_iter(20_000)
+            .fit_intercept(false)
+            .solver(Solver::DualCd),
+        &x,
+        &y,
+    )
+    .expect("fit");
+    let dense = x.to_dense();
+    let ds = Dataset::new(dense.clone(), Array1::from(y.clone()));
+    let theirs = linfa_logistic::MultiLogisticRegression::default()
+        .alpha(1.0 / c)
+        .with_intercept(false)
+        .gradient_tolerance(1e-10)
+        .max_iterations(2000)
+        .fit(&ds)
+        .expect("linfa fit");
+    let p_ours = ours.predict_proba(&x);
+    let p_theirs = theirs.predict_probabilities(&dense);
+    let order: Vec<usize> = ours
+        .classes()
+        .iter()
+        .map(|c| theirs.classes().iter().position(|t| t == c).unwrap_or(0))
+        .collect();
+    for i in 0..x.nrows() {
+        for (j, &tj) in order.iter().enumerate() {
+            assert!((p_ours[(i, j)] - p_theirs[(i, tj)]).abs() < 1e-5, "row {i} class {j}");
+        }
+    }
+}
+
+/// With Naive-Bayes scaling (per-class column ratios) and no intercept, the dual and the
+/// primal (L-BFGS) multinomial solvers minimize one objective and must meet.
+#[test]
+fn multinomial_dual_cd_agrees_with_lbfgs_under_nb_scaling() {
+    let (x, y) = sparse_toy(300, 3, 5);
+    let base = LogisticParams::default().c(4.0).fit_intercept(false).max_iter(20_000);
+    let dcd = LinearModel::fit(&base.clone().tol(1e-10).solver(Solver::DualCd), &x, &y).expect("dcd");
+    let lbfgs = LinearModel::fit(&base.tol(1e-10).solver(Solver::Lbfgs), &x, &y).expect("lbfgs");
+    let gap = max_prob_gap(&dcd, &lbfgs, &x);
+    assert!(gap < 1e-4, "probabilities differ by {gap}");
+    // Softmax weights are defined up to a shift common to the classes; with the penalty the
+    // optimum is unique, so the weights agree too.
+    for (a, b) in dcd.weights().iter().flatten().zip(lbfgs.weights().iter().flatten()) {
+        assert!((a - b).abs() < 1e-3, "{a} vs {b}");
+    }
+}
+
+/// The default multinomial fit (dual CD, tolerance 0.1) is close to the exact optimum: what
+/// the looser tolerance costs is small.
+#[test]
+fn multinomial_dual_cd_default_tolerance_is_near_the_optimum() {
+    let (x, y) = sparse_toy(400, 3, 9);
+    let loose = LinearModel::fit(&LogisticParams::default(), &x, &y).expect("default");
+    let tight = LinearModel::fit(&LogisticParams::default().tol(1e-10).max_iter(20_000), &x, &y).expect("tight");
+    let gap = max_prob_gap(&loose, &tight, &x);
+    assert!(gap < 0.05, "probabilities differ by {gap}");
+}
+
+/// Each solver, with Naive-Bayes scaling on: integer sample weights give the model of the
+/// rows repeated, and a zero weight the model without the row.
+#[test]
+fn sample_weights_equal_repeated_and_dropped_rows() {
+    for (k, solver) in [
+        (2, Solver::DualCd),
+        (3, Solver::DualCd),
+        (3, Solver::Lbfgs),
+        (2, Solver::Lbfgs),
+    ] {
+        let (x, y) = sparse_toy(90, k, 3);
+        let weights: Vec<f64> = (0..x.nrows()).map(|i| [1.0, 2.0, 0.0, 3.0][i % 4]).collect();
+        let mut rows = Vec::new();
+        let mut labels = Vec::new();
+        for (i, &w) in weights.iter().enumerate() {
+            for _ in 0..w as usize {
+                let (c, v) = x.row(i);
+                rows.push(c.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>());
+                labels.push(y[i].clone());
+            }
+        }
+        let repeated = CsrMatrix::from_sorted_rows(rows, x.ncols());
+        let params = LogisticParams::default()
+            .solver(solver)
+            .class_weight(ClassWeight::Balanced)
+            .tol(if solver == Solver::Lbfgs { 1e-9 } else { 1e-10 })
+            .max_iter(20_000);
+        let weighted = LinearModel::fit_weighted(&params, &x, &y, Some(&weights)).expect("weighted");
+        let expanded = LinearModel::fit(&params, &repeated, &labels).expect("repeated");
+        let gap = max_prob_gap(&weighted, &expanded, &x);
+        assert!(gap < 1e-4, "{k} classes, {solver:?}: probabilities differ by {gap}");
+        let unweighted = LinearModel::fit(&params, &x, &y).expect("unweighted");
+        assert!(
+            max_prob_gap(&weighted, &unweighted, &x) > 1e-3,
+            "{solver:?}: weights changed nothing"
+        );
+    }
+}
+
+#[test]
+fn sample_weights_are_checked() {
+    let (x, y) = toy(20, 2);
+    let fit = |w: &[f64]| LinearModel::fit_weighted(&LogisticParams::default(), &x, &y, Some(w));
+    assert!(matches!(
+        fit(&[1.0; 19]),
+        Err(Error::LengthMismatch {
+            left: 19,
+            right: 20,
+            ..
+        })
+    ));
+    for (bad, at) in [(f64::NAN, 3), (f64::INFINITY, 0), (-1.0, 19)] {
+        let mut w = vec![1.0; 20];
+        w[at] = bad;
+        match fit(&w) {
+            Err(Error::InvalidSampleWeight { index, .. }) => assert_eq!(index, at),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    assert!(matches!(fit(&[0.0; 20]), Err(Error::ZeroSampleWeights { n: 20 })));
+    assert!(fit(&[0.5; 20]).is_ok());
+}
+
+/// Columns that only one row uses are taken out of the multinomial solver's loops (their
+/// weights follow from that row's dual variables): the solution must still be the optimum,
+/// own columns' weights included. Checked against L-BFGS, which has no such shortcut, with
+/// Naive-Bayes scaling on and some rows of zero weight (whose own columns keep weight 0).
+#[test]
+fn multinomial_dual_cd_handles_single_row_columns() {
+    let (shared, y) = sparse_toy(150, 3, 21);
+    let d_shared = shared.ncols() as u32;
+    let mut rows = Vec::new();
+    for i in 0..shared.nrows() {
+        let (c, v) = shared.row(i);
+        let mut row: Vec<(u32, f32)> = c.iter().copied().zip(v.iter().copied()).collect();
+        // Two columns of this row's own, plus one column nobody uses (every fifth index).
+        let base = d_shared + 3 * i as u32;
+        row.push((base, 0.3 + (i % 7) as f32 / 10.0));
+        row.push((base + 1, 0.9));
+        rows.push(row);
+    }
+    let x = CsrMatrix::from_sorted_rows(rows, (d_shared + 3 * 150) as usize);
+    let weights: Vec<f64> = (0..x.nrows()).map(|i| if i % 9 == 4 { 0.0 } else { 1.0 }).collect();
+    let base = LogisticParams::default()
+        .c(3.0)
+        .fit_intercept(false)
+        .max_iter(20_000)
+        .tol(1e-10);
+    let dcd = LinearModel::fit_weighted(&base.clone().solver(Solver::DualCd), &x, &y, Some(&weights)).expect("dcd");
+    let lbfgs = LinearModel::fit_weighted(&base.solver(Solver::Lbfgs), &x, &y, Some(&weights)).expect("lbfgs");
+    let gap = max_prob_gap(&dcd, &lbfgs, &x);
+    assert!(gap < 1e-4, "probabilities differ by {gap}");
+    for (j, (a, b)) in dcd.weights().iter().zip(lbfgs.weights()).enumerate() {
+        for (col, (wa, wb)) in a.iter().zip(b).enumerate() {
+            assert!((wa - wb).abs() < 1e-3, "class {j} column {col}: {wa} vs {wb}");
+        }
+    }
+    let own = |i: usize| d_shared as usize + 3 * i;
+    assert!(
+        dcd.weights().iter().all(|w| w[own(4)] == 0.0),
+        "a zero-weight row's own column"
+    );
+    assert!(
+        dcd.weights().iter().any(|w| w[own(0)].abs() > 1e-3),
+        "own columns get weights"
+    );
 }

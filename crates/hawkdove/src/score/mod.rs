@@ -320,20 +320,54 @@ impl Model {
         S: AsRef<str> + Sync,
         L: AsRef<str>,
     {
+        Self::train_weighted(texts, labels, None, params)
+    }
+
+    /// [`Model::train`] with per-text sample weights (scikit-learn's `sample_weight`; `None`:
+    /// all 1). A text's loss counts its weight times, in the solver, the Naive-Bayes ratios
+    /// and the calibration folds ([`LinearModel::fit_weighted`]); a text of weight 0 is
+    /// dropped before anything is learned, vocabulary included, so it gives exactly the model
+    /// without that text. As in scikit-learn, where the vectorizer takes no weights, the
+    /// vocabulary and idf count each kept text once. Weights must be finite, non-negative,
+    /// one per text and not all zero ([`Error::InvalidSampleWeight`],
+    /// [`Error::ZeroSampleWeights`], [`Error::LengthMismatch`]).
+    pub fn train_weighted<S, L>(
+        texts: &[S],
+        labels: &[L],
+        sample_weight: Option<&[f64]>,
+        params: &ModelParams,
+    ) -> Result<Model>
+    where
+        S: AsRef<str> + Sync,
+        L: AsRef<str>,
+    {
         params.validate()?;
         let (_, classes, y) = encode_text_labels(texts.len(), labels)?;
         let poles = resolve_poles(&classes, params.poles.as_ref())?;
+        let (texts, y, weights): (Vec<&str>, Vec<usize>, Option<Vec<f64>>) = match sample_weight {
+            None => (texts.iter().map(AsRef::as_ref).collect(), y, None),
+            Some(w) => {
+                crate::model::check_sample_weight(w, texts.len())?;
+                let keep: Vec<usize> = (0..texts.len()).filter(|&i| w[i] > 0.0).collect();
+                (
+                    keep.iter().map(|&i| texts[i].as_ref()).collect(),
+                    keep.iter().map(|&i| y[i]).collect(),
+                    Some(keep.iter().map(|&i| w[i]).collect()),
+                )
+            }
+        };
+        let weights = weights.as_deref();
         if let Calibration::Temperature { folds } = params.calibration {
             check_class_sizes(&classes, &y, 2, "calibration")?;
             check_folds(&classes, &y, folds, "calibration.folds")?;
         }
-        let (featurizer, x) = Featurizer::fit_transform(&params.featurizer, texts)?;
-        let linear = fit_indexed(&params.logistic, Cow::Owned(x), &y, classes.clone())?;
+        let (featurizer, x) = Featurizer::fit_transform(&params.featurizer, &texts)?;
+        let linear = fit_indexed(&params.logistic, Cow::Owned(x), &y, classes.clone(), weights)?;
         let temperature = match params.calibration {
             Calibration::None => 1.0,
             Calibration::Temperature { folds } => {
-                let logits = out_of_fold_logits(texts, &y, &classes, params, folds)?;
-                fit_temperature(&logits, &y)
+                let logits = out_of_fold_logits(&texts, &y, &classes, params, folds, weights)?;
+                fit_temperature(&logits, &y, weights)
             }
         };
         Ok(Model {
@@ -692,6 +726,7 @@ fn out_of_fold_logits<S: AsRef<str> + Sync>(
     classes: &[String],
     params: &ModelParams,
     folds: usize,
+    weights: Option<&[f64]>,
 ) -> Result<Vec<Vec<f64>>> {
     let assignment = stratified_folds(y, classes.len(), folds, params.seed);
     let mut logits = vec![Vec::new(); texts.len()];
@@ -703,8 +738,15 @@ fn out_of_fold_logits<S: AsRef<str> + Sync>(
         }
         let tr_texts: Vec<&str> = train.iter().map(|&i| texts[i].as_ref()).collect();
         let tr_y: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+        let tr_w: Option<Vec<f64>> = weights.map(|w| train.iter().map(|&i| w[i]).collect());
         let (feat, x) = Featurizer::fit_transform(&params.featurizer, &tr_texts)?;
-        let lin = fit_indexed(&params.logistic, Cow::Owned(x), &tr_y, classes.to_vec())?;
+        let lin = fit_indexed(
+            &params.logistic,
+            Cow::Owned(x),
+            &tr_y,
+            classes.to_vec(),
+            tr_w.as_deref(),
+        )?;
         let te_texts: Vec<&str> = test.iter().map(|&i| texts[i].as_ref()).collect();
         let xt = feat.transform(&te_texts);
         for (r, &i) in test.iter().enumerate() {
@@ -715,25 +757,28 @@ fn out_of_fold_logits<S: AsRef<str> + Sync>(
     Ok(logits)
 }
 
-/// Mean negative log-likelihood of `y` under `softmax(logits / t)`.
-pub(crate) fn nll(logits: &[Vec<f64>], y: &[usize], t: f64) -> f64 {
-    let n = logits.len().max(1) as f64;
+/// Mean negative log-likelihood of `y` under `softmax(logits / t)`, each row counted
+/// `weights[i]` times when weights are given.
+pub(crate) fn nll(logits: &[Vec<f64>], y: &[usize], t: f64, weights: Option<&[f64]>) -> f64 {
+    let weight = |i: usize| weights.map_or(1.0, |w| w.get(i).copied().unwrap_or(0.0));
+    let total: f64 = (0..logits.len()).map(weight).sum::<f64>();
     logits
         .iter()
         .zip(y)
-        .map(|(z, &k)| {
+        .enumerate()
+        .map(|(i, (z, &k))| {
             let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let lse = m / t + z.iter().map(|v| ((v - m) / t).exp()).sum::<f64>().ln();
-            lse - z.get(k).copied().unwrap_or(0.0) / t
+            weight(i) * (lse - z.get(k).copied().unwrap_or(0.0) / t)
         })
         .sum::<f64>()
-        / n
+        / if total > 0.0 { total } else { 1.0 }
 }
 
 /// The temperature minimizing the log loss, by golden-section search on `ln T ∈ [−4, 4]`
 /// (the loss is unimodal in `ln T`).
-pub(crate) fn fit_temperature(logits: &[Vec<f64>], y: &[usize]) -> f64 {
-    let f = |lt: f64| nll(logits, y, lt.exp());
+pub(crate) fn fit_temperature(logits: &[Vec<f64>], y: &[usize], weights: Option<&[f64]>) -> f64 {
+    let f = |lt: f64| nll(logits, y, lt.exp(), weights);
     let (mut a, mut b) = (-4.0f64, 4.0f64);
     let g = (5f64.sqrt() - 1.0) / 2.0;
     let mut c = b - g * (b - a);

@@ -204,9 +204,9 @@ fn fit_temperature_recovers_a_known_temperature() {
         y.push(usize::from(u < p_true));
         logits.push(vec![0.0, logit]);
     }
-    let t = fit_temperature(&logits, &y);
+    let t = fit_temperature(&logits, &y, None);
     assert!((t - 2.0).abs() < 0.25, "temperature {t}");
-    assert!(nll(&logits, &y, t) < nll(&logits, &y, 1.0));
+    assert!(nll(&logits, &y, t, None) < nll(&logits, &y, 1.0, None));
 }
 
 #[test]
