@@ -7,6 +7,8 @@
 //! Prints a readable report, then as its last line one JSON object with `accuracy`,
 //! `macro_f1`, `n_train`, `n_test` (or `folds`), timing and calibration figures.
 
+#[path = "common/progress.rs"]
+mod bars;
 #[path = "common/options.rs"]
 mod options;
 
@@ -15,7 +17,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use hawkdove::eval::{cross_validate, read_tsv, train_test, Labelled};
+use hawkdove::eval::{cross_validate_with, read_tsv, train_test_with, Labelled};
 use hawkdove::ModelParams;
 use serde_json::json;
 
@@ -35,10 +37,10 @@ struct Cli {
     /// the held-out passages).
     #[arg(long, requires = "corpus", conflicts_with_all = ["held_out", "test"])]
     train_split: bool,
-    /// Number of stratified cross-validation folds (default 10 when no --test is given).
+    /// Number of stratified cross-validation folds [default: 10, when no --test is given].
     #[arg(long, conflicts_with = "test")]
     folds: Option<usize>,
-    /// Evaluate on this labelled file instead of cross-validating.
+    /// Evaluate on this labelled file instead of cross-validating [default: none: cross-validate].
     #[arg(long)]
     test: Option<PathBuf>,
     /// Seed of the fold assignment.
@@ -95,7 +97,11 @@ fn run(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
         let tt: Vec<&str> = test.iter().map(|d| d.text.as_str()).collect();
         let tl: Vec<&str> = test.iter().map(|d| d.label.as_str()).collect();
         let start = Instant::now();
-        let (model, report) = train_test(&texts, &labels, &tt, &tl, &params)?;
+        let mut bars = bars::Progress::stderr();
+        let (model, report) = train_test_with(&texts, &labels, &tt, &tl, &params, &mut |e: &hawkdove::TrainEvent| {
+            bars.on(e)
+        })?;
+        drop(bars);
         let secs = start.elapsed().as_secs_f64();
         println!(
             "train: {source} ({} passages)  test: {test_name} ({} passages)",
@@ -123,7 +129,16 @@ fn run(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         let folds = cli.folds.unwrap_or(10);
         let start = Instant::now();
-        let cv = cross_validate(&texts, &labels, &params, folds, cli.seed)?;
+        let mut bars = bars::Progress::stderr();
+        let cv = cross_validate_with(
+            &texts,
+            &labels,
+            &params,
+            folds,
+            cli.seed,
+            &mut |e: &hawkdove::TrainEvent| bars.on(e),
+        )?;
+        drop(bars);
         let secs = start.elapsed().as_secs_f64();
         println!(
             "{source}: {} passages, {}-fold stratified cross-validation (seed {})",

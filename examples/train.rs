@@ -4,6 +4,8 @@
 //! cargo run --release --example train -- --data FILE.tsv --out model.json [model options]
 //! ```
 
+#[path = "common/progress.rs"]
+mod bars;
 #[path = "common/options.rs"]
 mod options;
 
@@ -57,7 +59,9 @@ fn run(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     let texts: Vec<&str> = data.iter().map(|d| d.text.as_str()).collect();
     let labels: Vec<&str> = data.iter().map(|d| d.label.as_str()).collect();
     let start = Instant::now();
-    let model = Model::train(&texts, &labels, &params)?;
+    let mut bars = bars::Progress::stderr();
+    let model = Model::train_with(&texts, &labels, &params, &mut |e: &hawkdove::TrainEvent| bars.on(e))?;
+    drop(bars);
     let secs = start.elapsed().as_secs_f64();
     model.save(&cli.out)?;
     let (neg, pos) = model.poles();

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from hawkdove import _hawkdove, _inputs, _params
+from hawkdove import _hawkdove, _inputs, _params, _progress
 from hawkdove._base import NotFittedError
 from hawkdove._hawkdove import (
     FORMAT_VERSION,
@@ -60,24 +60,27 @@ def cross_validate(
     folds: int = 5,
     seed: int = 0,
     n_jobs: int | None = None,
+    verbose: bool | int = False,
     **params: Any,
 ) -> dict[str, Any]:
     """Stratified ``folds``-fold cross-validation of a :class:`TextClassifier` with keyword
     arguments ``params``, computed in Rust: per-fold and pooled accuracy, macro-F1, per-class
     precision/recall/F1, confusion matrix, Brier score, log loss and calibration error (labels
-    appear as str in the report)."""
+    appear as str in the report). ``verbose=True`` shows each fold's progress (tqdm when
+    installed); Ctrl-C raises ``KeyboardInterrupt`` within about a second."""
     est = TextClassifier(**params)
     folds = _params.count("folds", folds)
     y, int_labels = _inputs.labels(labels)
     classes = np.unique(y)
     core_labels = y.astype(str) if int_labels else y
-    report = _hawkdove.cross_validate(
-        _inputs.texts(texts),
-        core_labels,
-        est._params_json(classes, int_labels),  # noqa: SLF001
-        folds,
-        seed,
-        n_jobs=n_jobs,
+    texts = _inputs.texts(texts)
+    params_json = est._params_json(classes, int_labels)  # noqa: SLF001
+    report = _progress.run(
+        verbose,
+        "cross_validate",
+        lambda progress: _hawkdove.cross_validate(
+            texts, core_labels, params_json, folds, seed, n_jobs=n_jobs, progress=progress
+        ),
     )
     return json.loads(report)  # type: ignore[no-any-return]
 

@@ -1,7 +1,7 @@
 """Type stubs of the compiled module ``hawkdove._hawkdove`` (crates/hawkdove-py)."""
 
 import os
-from typing import Any, Iterable, final
+from typing import Any, Callable, Iterable, final
 
 import numpy as np
 import numpy.typing as npt
@@ -10,6 +10,7 @@ __all__ = [
     "__version__",
     "FORMAT_VERSION",
     "MAX_MODEL_BYTES",
+    "DEFAULT_MAX_WEIGHT_BYTES",
     "STANCE_LEXICON",
     "SENTIMENT_LEXICON",
     "Model",
@@ -40,6 +41,7 @@ __all__ = [
 __version__: str
 FORMAT_VERSION: int
 MAX_MODEL_BYTES: int
+DEFAULT_MAX_WEIGHT_BYTES: int
 STANCE_LEXICON: str
 SENTIMENT_LEXICON: str
 
@@ -48,6 +50,7 @@ _Csr = tuple[
     npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float32], tuple[int, int]
 ]
 _Weight = tuple[str, int, float]
+_Progress = Callable[[str], object]
 
 @final
 class Model:
@@ -55,7 +58,12 @@ class Model:
 
     @staticmethod
     def train(
-        texts: _Texts, labels: _Texts, params: str | None = None, *, n_jobs: int | None = None
+        texts: _Texts,
+        labels: _Texts,
+        params: str | None = None,
+        *,
+        n_jobs: int | None = None,
+        progress: _Progress | None = None,
     ) -> Model: ...
     @staticmethod
     def bundled(name: str) -> Model: ...
@@ -121,7 +129,11 @@ class Featurizer:
 
     @staticmethod
     def fit_transform(
-        texts: _Texts, config: str | None = None, *, n_jobs: int | None = None
+        texts: _Texts,
+        config: str | None = None,
+        *,
+        n_jobs: int | None = None,
+        progress: _Progress | None = None,
     ) -> tuple[Featurizer, _Csr]: ...
     def transform(self, texts: _Texts, *, n_jobs: int | None = None) -> _Csr: ...
     def feature_names(self) -> list[str] | None: ...
@@ -143,6 +155,7 @@ def cross_validate(
     seed: int = 0,
     *,
     n_jobs: int | None = None,
+    progress: _Progress | None = None,
 ) -> str: ...
 def parse_lexicon(text: str) -> list[tuple[str, str]]: ...
 def malformed_model_files(valid: bytes) -> list[tuple[str, bytes]]: ...

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from hawkdove import _hawkdove, _inputs, _params
+from hawkdove import _hawkdove, _inputs, _params, _progress
 from hawkdove._base import BaseEstimator, ClassifierMixin, NotFittedError, store_params
 from hawkdove.document import DocumentScore
 from hawkdove.explain import Explanation
@@ -108,7 +108,14 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     label to texts in another language or with no known feature, reported in
     ``Scores.abstained`` and left out of document scores; ``predict`` still returns the prior's
     class for them), ``random_state`` (None keeps the fixed default seeds), ``n_jobs`` (threads for fitting and
-    batch prediction; None or -1: every core).
+    batch prediction; None or -1: every core), ``max_weight_bytes`` (the largest dense weight
+    matrix, classes × features × 8 bytes, that training may build; default 256 MiB; a larger
+    problem raises ``HawkdoveError`` before anything of that size is allocated), ``verbose``
+    (False: quiet; True: show training progress, featurization, solver iterations and folds,
+    as a tqdm bar when tqdm is installed, else lines on stderr).
+
+    Ctrl-C during ``fit`` raises ``KeyboardInterrupt`` within about a second (the core checks
+    for it between solver iterations); an interrupted ``fit`` leaves the estimator as it was.
 
     Defaults are the core's (see the README). Labels may be str or int; ``classes_`` keeps
     their type and sorted order. ``decision_function`` is the stance score in [−1, 1]:
@@ -150,6 +157,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         abstain: str | None = None,
         random_state: int | None = None,
         n_jobs: int | None = None,
+        max_weight_bytes: int = 256 * 2**20,
+        verbose: bool | int = False,
     ) -> None:
         store_params(self, locals())
 
@@ -171,8 +180,13 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         labels, int_labels = _inputs.labels(y)
         classes = np.unique(labels)
         core_labels = labels.astype(str) if int_labels else labels
-        model = _hawkdove.Model.train(
-            texts, core_labels, self._params_json(classes, int_labels), n_jobs=self.n_jobs
+        params = self._params_json(classes, int_labels)
+        model = _progress.run(
+            self.verbose,
+            "fit",
+            lambda progress: _hawkdove.Model.train(
+                texts, core_labels, params, n_jobs=self.n_jobs, progress=progress
+            ),
         )
         self._set_model(model, classes)
         column = _inputs.column_name(X)

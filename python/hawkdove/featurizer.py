@@ -8,7 +8,7 @@ from typing import Any, NamedTuple, Union
 
 import numpy as np
 
-from hawkdove import _hawkdove, _inputs, _params
+from hawkdove import _hawkdove, _inputs, _params, _progress
 from hawkdove._base import BaseEstimator, NotFittedError, TransformerMixin, store_params
 
 try:
@@ -58,7 +58,8 @@ class Featurizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     feature hashing, negation marking, stemming, sublinear tf, idf and l2 normalization.
 
     Every keyword argument is stored unchanged (scikit-learn's convention) and means what the
-    same argument of :class:`hawkdove.TextClassifier` means. ``transform`` returns a
+    same argument of :class:`hawkdove.TextClassifier` means (``verbose``: show the progress
+    of ``fit``; Ctrl-C stops it within about a second). ``transform`` returns a
     ``scipy.sparse.csr_matrix`` (float32) when SciPy is installed, else :class:`CsrArrays`.
     """
 
@@ -85,6 +86,7 @@ class Featurizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         stemmer: str | None = "english",
         lexicon: str | dict[str, list[str]] | list[tuple[str, str]] | None = None,
         n_jobs: int | None = None,
+        verbose: bool | int = False,
     ) -> None:
         store_params(self, locals())
 
@@ -100,8 +102,13 @@ class Featurizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Matrix:
         """Fit on the texts ``X`` and return their feature matrix."""
-        featurizer, raw = _hawkdove.Featurizer.fit_transform(
-            _inputs.texts(X), self._config_json(), n_jobs=self.n_jobs
+        texts, config = _inputs.texts(X), self._config_json()
+        featurizer, raw = _progress.run(
+            self.verbose,
+            "fit_transform",
+            lambda progress: _hawkdove.Featurizer.fit_transform(
+                texts, config, n_jobs=self.n_jobs, progress=progress
+            ),
         )
         self._set_fitted(featurizer)
         return to_matrix(raw)

@@ -15,12 +15,12 @@ mod texts;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
-use hawkdove::eval::cross_validate as cv;
+use hawkdove::eval::cross_validate_with as cv;
 use hawkdove::features::Lexicon;
 use hawkdove::ModelParams;
 
 use errors::IntoPyResult;
-use pools::{resolve_threads, run_detached};
+use pools::{resolve_threads, run_training};
 
 /// Default training parameters (`ModelParams`) as JSON.
 #[pyfunction]
@@ -28,9 +28,11 @@ fn default_params() -> PyResult<String> {
     params::to_json(&ModelParams::default())
 }
 
-/// Stratified k-fold cross-validation: the report as JSON.
+/// Stratified k-fold cross-validation: the report as JSON. Ctrl-C is checked about every
+/// 0.1 s; `progress`, when given, is called with the JSON of each training event, in order.
 #[pyfunction]
-#[pyo3(signature = (texts, labels, params=None, folds=5, seed=0, *, n_jobs=None))]
+#[pyo3(signature = (texts, labels, params=None, folds=5, seed=0, *, n_jobs=None, progress=None))]
+#[allow(clippy::too_many_arguments)]
 fn cross_validate(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
@@ -39,12 +41,13 @@ fn cross_validate(
     folds: usize,
     seed: u64,
     n_jobs: Option<&Bound<'_, PyAny>>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
     let params: ModelParams = params::parse(py, params, "params")?;
     let threads = resolve_threads(n_jobs)?;
     let texts = texts::batch(texts, "texts")?;
     let labels = texts::batch(labels, "labels")?;
-    let report = run_detached(py, threads, || cv(&texts, &labels, &params, folds, seed))?;
+    let report = run_training(py, threads, progress, |p| cv(&texts, &labels, &params, folds, seed, p))?;
     params::to_json(&report.py_err(py)?)
 }
 
@@ -122,6 +125,7 @@ fn _hawkdove(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("FORMAT_VERSION", hawkdove::format::FORMAT_VERSION)?;
     m.add("MAX_MODEL_BYTES", hawkdove::format::MAX_MODEL_BYTES)?;
+    m.add("DEFAULT_MAX_WEIGHT_BYTES", hawkdove::model::DEFAULT_MAX_WEIGHT_BYTES)?;
     m.add("STANCE_LEXICON", hawkdove::bundled::STANCE_LEXICON)?;
     m.add("SENTIMENT_LEXICON", hawkdove::bundled::SENTIMENT_LEXICON)?;
     m.add_class::<model::PyModel>()?;

@@ -17,7 +17,7 @@ use hawkdove::{BatchPredictions, Model, ModelParams};
 
 use crate::errors::{invalid, IntoPyResult};
 use crate::featurizer::{transform_py, Csr};
-use crate::pools::{resolve_threads, run_chunked, run_detached, run_detached_here};
+use crate::pools::{resolve_threads, run_chunked, run_detached, run_detached_here, run_training};
 use crate::{params, texts};
 
 /// Columns of a batch prediction: class index, probabilities (n × classes), score, number of
@@ -136,20 +136,25 @@ fn char_spans(mut e: Explanation) -> Explanation {
 #[pymethods]
 impl PyModel {
     /// Train on `texts` and `labels` (batches of str) with `params` (JSON of ModelParams).
+    /// Ctrl-C is checked about every 0.1 s and stops training within one solver iteration;
+    /// `progress`, when given, is called with the JSON of each training event, in order.
     #[staticmethod]
-    #[pyo3(signature = (texts, labels, params=None, *, n_jobs=None))]
+    #[pyo3(signature = (texts, labels, params=None, *, n_jobs=None, progress=None))]
     fn train(
         py: Python<'_>,
         texts: &Bound<'_, PyAny>,
         labels: &Bound<'_, PyAny>,
         params: Option<&str>,
         n_jobs: Option<&Bound<'_, PyAny>>,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let params: ModelParams = params::parse(py, params, "params")?;
         let threads = resolve_threads(n_jobs)?;
         let texts = texts::batch(texts, "texts")?;
         let labels = texts::batch(labels, "labels")?;
-        let model = run_detached(py, threads, || Model::train(&texts, &labels, &params))?;
+        let model = run_training(py, threads, progress, |p| {
+            Model::train_with(&texts, &labels, &params, p)
+        })?;
         Ok(PyModel {
             inner: model.py_err(py)?,
         })

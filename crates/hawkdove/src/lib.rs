@@ -13,7 +13,8 @@
 //! * [`score`]: the [`Model`] that ties them together and predicts labels, probabilities and
 //!   scores;
 //! * [`format`]: the versioned JSON model file;
-//! * [`eval`]: cross-validation, metrics and calibration reports.
+//! * [`eval`]: cross-validation, metrics and calibration reports;
+//! * [`progress`]: training progress events and cancellation.
 
 pub mod bundled;
 pub mod document;
@@ -23,10 +24,12 @@ pub mod explain;
 pub mod features;
 pub mod format;
 pub mod model;
+pub mod progress;
 pub mod score;
 pub mod text;
 
 pub use error::{Error, FormatError, Result};
 pub use features::{CsrMatrix, FeatureSpace, Featurizer, FeaturizerConfig, Weighting};
 pub use model::{ClassWeight, LinearModel, LogisticParams, Solver};
+pub use progress::{Progress, TrainEvent};
 pub use score::{BatchPredictions, Calibration, Model, ModelParams, Prediction};

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::SplitMix64;
+use crate::progress::{emit, silent, FoldPurpose, Progress, TrainEvent};
 use crate::score::{check_class_sizes, check_folds, encode_text_labels, Calibration, Model, ModelParams, Prediction};
 
 /// Number of bins of the reliability table and of the expected calibration error.
@@ -270,6 +271,24 @@ where
     S: AsRef<str> + Sync,
     L: AsRef<str>,
 {
+    cross_validate_with(texts, labels, params, folds, seed, &mut silent)
+}
+
+/// [`cross_validate`] reporting its progress to `progress`: each fold's start, its training
+/// events (see [`Model::train_with`]) and its end, in order. The callback can stop it: then
+/// [`Error::Cancelled`] and no report (see [`crate::progress`]).
+pub fn cross_validate_with<S, L>(
+    texts: &[S],
+    labels: &[L],
+    params: &ModelParams,
+    folds: usize,
+    seed: u64,
+    progress: &mut Progress<'_>,
+) -> Result<CvReport>
+where
+    S: AsRef<str> + Sync,
+    L: AsRef<str>,
+{
     params.validate()?;
     if folds < 2 {
         return Err(Error::param("folds", folds, "must be at least 2"));
@@ -293,9 +312,18 @@ where
         if test.is_empty() {
             continue;
         }
+        let purpose = FoldPurpose::CrossValidation;
+        emit(
+            progress,
+            TrainEvent::FoldStarted {
+                purpose,
+                fold: f,
+                folds,
+            },
+        )?;
         let tr_t: Vec<&str> = train.iter().map(|&i| texts[i].as_ref()).collect();
         let tr_l: Vec<&str> = train.iter().map(|&i| labels[i].as_str()).collect();
-        let model = Model::train(&tr_t, &tr_l, params)?;
+        let model = Model::train_with(&tr_t, &tr_l, params, progress)?;
         let te_t: Vec<&str> = test.iter().map(|&i| texts[i].as_ref()).collect();
         let te_l: Vec<String> = test.iter().map(|&i| labels[i].clone()).collect();
         let preds = remap(model.predict_batch(&te_t), model.classes(), &classes);
@@ -303,6 +331,14 @@ where
         for (p, &i) in preds.into_iter().zip(&test) {
             oof[i] = Some(p);
         }
+        emit(
+            progress,
+            TrainEvent::FoldFinished {
+                purpose,
+                fold: f,
+                folds,
+            },
+        )?;
     }
     let oof: Vec<Prediction> = oof.into_iter().flatten().collect();
     let pooled = Report::new(&classes, &labels, &oof)?;
@@ -354,6 +390,22 @@ where
     S: AsRef<str> + Sync,
     L: AsRef<str>,
 {
+    train_test_with(train_texts, train_labels, test_texts, test_labels, params, &mut silent)
+}
+
+/// [`train_test`] reporting the training's progress to `progress` (see [`Model::train_with`]).
+pub fn train_test_with<S, L>(
+    train_texts: &[S],
+    train_labels: &[L],
+    test_texts: &[S],
+    test_labels: &[L],
+    params: &ModelParams,
+    progress: &mut Progress<'_>,
+) -> Result<(Model, Report)>
+where
+    S: AsRef<str> + Sync,
+    L: AsRef<str>,
+{
     if test_texts.len() != test_labels.len() {
         return Err(Error::LengthMismatch {
             left_name: "test texts",
@@ -362,7 +414,7 @@ where
             right: test_labels.len(),
         });
     }
-    let model = Model::train(train_texts, train_labels, params)?;
+    let model = Model::train_with(train_texts, train_labels, params, progress)?;
     let truth: Vec<String> = test_labels.iter().map(|l| l.as_ref().to_string()).collect();
     for l in &truth {
         if !model.classes().contains(l) {

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::features::{nb_log_count_ratios, nb_ratio, CsrMatrix};
+use crate::progress::{emit, silent, Progress, TrainEvent};
 
 /// Which optimizer to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -438,9 +439,21 @@ impl LinearModel {
 
     /// Fit on CSR rows and string labels.
     pub fn fit(params: &LogisticParams, x: &CsrMatrix, y: &[String]) -> Result<LinearModel> {
+        Self::fit_with(params, x, y, &mut silent)
+    }
+
+    /// [`LinearModel::fit`] reporting the solver's progress to `progress` (started, each
+    /// iteration, finished), which can stop it: then [`Error::Cancelled`] (see
+    /// [`crate::progress`]).
+    pub fn fit_with(
+        params: &LogisticParams,
+        x: &CsrMatrix,
+        y: &[String],
+        progress: &mut Progress<'_>,
+    ) -> Result<LinearModel> {
         params.validate()?;
         let (classes, yi) = encode_labels(y)?;
-        fit_indexed(params, Cow::Borrowed(x), &yi, classes)
+        fit_indexed(params, Cow::Borrowed(x), &yi, classes, progress)
     }
 }
 
@@ -526,6 +539,7 @@ pub(crate) fn fit_indexed(
     x: Cow<'_, CsrMatrix>,
     y: &[usize],
     classes: Vec<String>,
+    progress: &mut Progress<'_>,
 ) -> Result<LinearModel> {
     let params = params.check_ref()?;
     if x.nrows() != y.len() {
@@ -576,6 +590,31 @@ pub(crate) fn fit_indexed(
             limit: params.max_weight_bytes,
         });
     }
+    let solver = if use_dcd { Solver::DualCd } else { Solver::Lbfgs };
+    let max_iter = params.max_iter;
+    emit(
+        progress,
+        TrainEvent::SolverStarted {
+            solver,
+            classes: k,
+            features: d,
+            max_iter,
+        },
+    )?;
+    let mut iterations = 0;
+    // The solvers' hook: one call per DCD epoch / L-BFGS iteration.
+    let mut on_iteration = |iteration: usize, value: f64| {
+        iterations = iteration;
+        emit(
+            progress,
+            TrainEvent::SolverIteration {
+                solver,
+                iteration,
+                max_iter,
+                value,
+            },
+        )
+    };
     let (weights, intercepts) = if use_dcd {
         // Binary: the positive class is classes[1]; NB ratio of class 1 vs rest (labels were
         // checked above, so only the alpha is checked here).
@@ -594,8 +633,26 @@ pub(crate) fn fit_indexed(
         let bias = params.fit_intercept.then_some(params.intercept_scaling);
         let tol = params.tol.unwrap_or(DEFAULT_DCD_TOL);
         let (mut w, b) = match xs {
-            Cow::Owned(m) => dcd::solve_owned(m, &signs, &c_i, bias, tol, params.max_iter, params.seed),
-            Cow::Borrowed(m) => dcd::solve(m, &signs, &c_i, bias, tol, params.max_iter, params.seed),
+            Cow::Owned(m) => dcd::solve_owned(
+                m,
+                &signs,
+                &c_i,
+                bias,
+                tol,
+                params.max_iter,
+                params.seed,
+                &mut on_iteration,
+            )?,
+            Cow::Borrowed(m) => dcd::solve(
+                m,
+                &signs,
+                &c_i,
+                bias,
+                tol,
+                params.max_iter,
+                params.seed,
+                &mut on_iteration,
+            )?,
         };
         if let Some(r) = ratio {
             for (wj, rj) in w.iter_mut().zip(r) {
@@ -618,6 +675,7 @@ pub(crate) fn fit_indexed(
             params.fit_intercept,
             params.tol.unwrap_or(DEFAULT_LBFGS_TOL),
             params.max_iter,
+            &mut on_iteration,
         )?;
         if k == 2 {
             // Express the two-class softmax as one logit for the second class.
@@ -628,6 +686,7 @@ pub(crate) fn fit_indexed(
             (w, b)
         }
     };
+    emit(progress, TrainEvent::SolverFinished { solver, iterations })?;
     LinearModel::from_parts(classes, weights, intercepts, d)
 }
 

@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::eval::stratified_folds;
 use crate::features::{Featurizer, FeaturizerConfig, Scratch};
 use crate::model::{argmax, encode_labels, fit_indexed, softmax_into, LinearModel, LogisticParams};
+use crate::progress::{emit, silent, FoldPurpose, Progress, TrainEvent};
 
 /// How predicted probabilities are calibrated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -320,6 +321,23 @@ impl Model {
         S: AsRef<str> + Sync,
         L: AsRef<str>,
     {
+        Self::train_with(texts, labels, params, &mut silent)
+    }
+
+    /// [`Model::train`] reporting its progress to `progress`, in order: featurization, the
+    /// solver's iterations, then each calibration fold (its own featurization and solver
+    /// events inside). The callback can stop training: then [`Error::Cancelled`] and no model
+    /// (see [`crate::progress`]).
+    pub fn train_with<S, L>(
+        texts: &[S],
+        labels: &[L],
+        params: &ModelParams,
+        progress: &mut Progress<'_>,
+    ) -> Result<Model>
+    where
+        S: AsRef<str> + Sync,
+        L: AsRef<str>,
+    {
         params.validate()?;
         let (_, classes, y) = encode_text_labels(texts.len(), labels)?;
         let poles = resolve_poles(&classes, params.poles.as_ref())?;
@@ -327,12 +345,12 @@ impl Model {
             check_class_sizes(&classes, &y, 2, "calibration")?;
             check_folds(&classes, &y, folds, "calibration.folds")?;
         }
-        let (featurizer, x) = Featurizer::fit_transform(&params.featurizer, texts)?;
-        let linear = fit_indexed(&params.logistic, Cow::Owned(x), &y, classes.clone())?;
+        let (featurizer, x) = Featurizer::fit_transform_with(&params.featurizer, texts, progress)?;
+        let linear = fit_indexed(&params.logistic, Cow::Owned(x), &y, classes.clone(), progress)?;
         let temperature = match params.calibration {
             Calibration::None => 1.0,
             Calibration::Temperature { folds } => {
-                let logits = out_of_fold_logits(texts, &y, &classes, params, folds)?;
+                let logits = out_of_fold_logits(texts, &y, &classes, params, folds, progress)?;
                 fit_temperature(&logits, &y)
             }
         };
@@ -692,25 +710,43 @@ fn out_of_fold_logits<S: AsRef<str> + Sync>(
     classes: &[String],
     params: &ModelParams,
     folds: usize,
+    progress: &mut Progress<'_>,
 ) -> Result<Vec<Vec<f64>>> {
     let assignment = stratified_folds(y, classes.len(), folds, params.seed);
     let mut logits = vec![Vec::new(); texts.len()];
+    let purpose = FoldPurpose::Calibration;
     for f in 0..folds {
         let train: Vec<usize> = (0..texts.len()).filter(|&i| assignment[i] != f).collect();
         let test: Vec<usize> = (0..texts.len()).filter(|&i| assignment[i] == f).collect();
         if test.is_empty() {
             continue;
         }
+        emit(
+            progress,
+            TrainEvent::FoldStarted {
+                purpose,
+                fold: f,
+                folds,
+            },
+        )?;
         let tr_texts: Vec<&str> = train.iter().map(|&i| texts[i].as_ref()).collect();
         let tr_y: Vec<usize> = train.iter().map(|&i| y[i]).collect();
-        let (feat, x) = Featurizer::fit_transform(&params.featurizer, &tr_texts)?;
-        let lin = fit_indexed(&params.logistic, Cow::Owned(x), &tr_y, classes.to_vec())?;
+        let (feat, x) = Featurizer::fit_transform_with(&params.featurizer, &tr_texts, progress)?;
+        let lin = fit_indexed(&params.logistic, Cow::Owned(x), &tr_y, classes.to_vec(), progress)?;
         let te_texts: Vec<&str> = test.iter().map(|&i| texts[i].as_ref()).collect();
         let xt = feat.transform(&te_texts);
         for (r, &i) in test.iter().enumerate() {
             let (c, v) = xt.row(r);
             logits[i] = lin.logits(c, v);
         }
+        emit(
+            progress,
+            TrainEvent::FoldFinished {
+                purpose,
+                fold: f,
+                folds,
+            },
+        )?;
     }
     Ok(logits)
 }
