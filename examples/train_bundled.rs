@@ -6,13 +6,17 @@
 //! cargo run --release --example train_bundled [-- --out DIR] [--report]
 //! ```
 //! With `--report`, also prints held-out and 5-fold cross-validated metrics for the README.
+//! Progress bars go to stderr when it is a terminal.
+
+#[path = "common/progress.rs"]
+mod bars;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use hawkdove::bundled::{self, Axis};
-use hawkdove::eval::{cross_validate, Report};
+use hawkdove::eval::{cross_validate_with, Report};
 
 #[derive(Debug, Parser)]
 #[command(about = "Retrain the bundled hawkdove models")]
@@ -43,7 +47,17 @@ fn run(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&out)?;
     let passages = bundled::corpus()?;
     for (axis, name) in [(Axis::Stance, "stance"), (Axis::Sentiment, "sentiment")] {
-        let model = bundled::train(axis)?;
+        // bundled::train(axis), with progress bars.
+        let all_t: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
+        let all_l: Vec<&str> = passages.iter().map(|p| p.label(axis)).collect();
+        let mut bars = bars::Progress::stderr();
+        let model = hawkdove::Model::train_with(
+            &all_t,
+            &all_l,
+            &bundled::params(axis)?,
+            &mut |e: &hawkdove::TrainEvent| bars.on(e),
+        )?;
+        drop(bars);
         let path = out.join(format!("{name}.json"));
         model.save(&path)?;
         println!(
@@ -95,7 +109,16 @@ fn run(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
             );
             let all_t: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
             let all_l: Vec<&str> = passages.iter().map(|p| p.label(axis)).collect();
-            let cv = cross_validate(&all_t, &all_l, &bundled::params(axis)?, 5, 0)?;
+            let mut bars = bars::Progress::stderr();
+            let cv = cross_validate_with(
+                &all_t,
+                &all_l,
+                &bundled::params(axis)?,
+                5,
+                0,
+                &mut |e: &hawkdove::TrainEvent| bars.on(e),
+            )?;
+            drop(bars);
             println!(
                 "{name} 5-fold CV: accuracy {:.4} ± {:.4}, macro-F1 {:.4}, ECE {:.4}, Brier {:.4}",
                 cv.mean_accuracy, cv.std_accuracy, cv.mean_macro_f1, cv.pooled.ece, cv.pooled.brier

@@ -36,7 +36,7 @@ cargo run --release --quiet -p hawkdove-cli --bin hawkdove -- timeline examples/
 # with maturin from .venv; the wheel is then installed into a fresh virtual environment,
 # .venv-wheel, with no Rust toolchain on PATH, and the stubs, types and Python tests run there.
 PY_DEPS=(pytest numpy scipy pandas scikit-learn pyarrow mypy "dask[distributed]"
-  nbclient nbformat ipykernel matplotlib)
+  nbclient nbformat ipykernel matplotlib tqdm)
 if command -v java >/dev/null 2>&1; then
   PY_DEPS+=(pyspark "ray[data]")
 else

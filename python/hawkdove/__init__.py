@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from hawkdove import _hawkdove, _inputs, _params
+from hawkdove import _hawkdove, _inputs, _params, _progress
 from hawkdove._base import NotFittedError
 from hawkdove._hawkdove import (
     FORMAT_VERSION,
@@ -64,26 +64,37 @@ def cross_validate(
     seed: int = 0,
     n_jobs: int | None = None,
     sample_weight: Any = None,
+    verbose: bool | int = False,
     **params: Any,
 ) -> dict[str, Any]:
     """Stratified ``folds``-fold cross-validation of a :class:`TextClassifier` with keyword
     arguments ``params``, computed in Rust: per-fold and pooled accuracy, macro-F1, per-class
     precision/recall/F1, confusion matrix, Brier score, log loss and calibration error (labels
     appear as str in the report). ``sample_weight`` (one per text) weighs every fold's
-    training texts as :meth:`TextClassifier.fit` does; the test metrics count each text once."""
+    training texts as :meth:`TextClassifier.fit` does; the test metrics count each text once.
+    ``verbose=True`` shows each fold's progress (tqdm when installed); Ctrl-C raises
+    ``KeyboardInterrupt`` within about a second."""
     est = TextClassifier(**params)
     folds = _params.count("folds", folds)
     y, int_labels = _inputs.labels(labels)
     classes = np.unique(y)
     core_labels = y.astype(str) if int_labels else y
-    report = _hawkdove.cross_validate(
-        _inputs.texts(texts),
-        core_labels,
-        est._params_json(classes, int_labels),  # noqa: SLF001
-        folds,
-        seed,
-        n_jobs=n_jobs,
-        sample_weight=_inputs.sample_weight(sample_weight),
+    texts = _inputs.texts(texts)
+    params_json = est._params_json(classes, int_labels)  # noqa: SLF001
+    weights = _inputs.sample_weight(sample_weight)
+    report = _progress.run(
+        verbose,
+        "cross_validate",
+        lambda progress: _hawkdove.cross_validate(
+            texts,
+            core_labels,
+            params_json,
+            folds,
+            seed,
+            n_jobs=n_jobs,
+            sample_weight=weights,
+            progress=progress,
+        ),
     )
     return json.loads(report)  # type: ignore[no-any-return]
 

@@ -1,7 +1,7 @@
 """Type stubs of the compiled module ``hawkdove._hawkdove`` (crates/hawkdove-py)."""
 
 import os
-from typing import Any, Iterable, Sequence, final
+from typing import Any, Callable, Iterable, Sequence, final
 
 import numpy as np
 import numpy.typing as npt
@@ -10,6 +10,7 @@ __all__ = [
     "__version__",
     "FORMAT_VERSION",
     "MAX_MODEL_BYTES",
+    "DEFAULT_MAX_WEIGHT_BYTES",
     "STANCE_LEXICON",
     "SENTIMENT_LEXICON",
     "Model",
@@ -43,6 +44,7 @@ __all__ = [
 __version__: str
 FORMAT_VERSION: int
 MAX_MODEL_BYTES: int
+DEFAULT_MAX_WEIGHT_BYTES: int
 STANCE_LEXICON: str
 SENTIMENT_LEXICON: str
 
@@ -51,6 +53,7 @@ _Csr = tuple[
     npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float32], tuple[int, int]
 ]
 _Weight = tuple[str, int, float]
+_Progress = Callable[[str], object]
 
 @final
 class Model:
@@ -64,6 +67,7 @@ class Model:
         *,
         n_jobs: int | None = None,
         sample_weight: Sequence[float] | None = None,
+        progress: _Progress | None = None,
     ) -> Model: ...
     @staticmethod
     def bundled(name: str) -> Model: ...
@@ -139,7 +143,11 @@ class Featurizer:
 
     @staticmethod
     def fit_transform(
-        texts: _Texts, config: str | None = None, *, n_jobs: int | None = None
+        texts: _Texts,
+        config: str | None = None,
+        *,
+        n_jobs: int | None = None,
+        progress: _Progress | None = None,
     ) -> tuple[Featurizer, _Csr]: ...
     def transform(self, texts: _Texts, *, n_jobs: int | None = None) -> _Csr: ...
     def feature_names(self) -> list[str] | None: ...
@@ -162,6 +170,7 @@ def cross_validate(
     *,
     n_jobs: int | None = None,
     sample_weight: Sequence[float] | None = None,
+    progress: _Progress | None = None,
 ) -> str: ...
 def parse_lexicon(text: str) -> list[tuple[str, str]]: ...
 def malformed_model_files(valid: bytes) -> list[tuple[str, bytes]]: ...

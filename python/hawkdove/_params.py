@@ -55,6 +55,7 @@ MODEL_PARAMS: dict[str, Any] = {
     "poles": None,
     "abstain": None,
     "random_state": None,
+    "max_weight_bytes": 256 * 2**20,
 }
 
 
@@ -238,6 +239,11 @@ def model_params(p: Mapping[str, Any], poles: tuple[str, str] | None) -> dict[st
     logistic["fit_intercept"] = bool(p["fit_intercept"])
     logistic["intercept_scaling"] = _float("intercept_scaling", p["intercept_scaling"])
     logistic["nb_alpha"] = None if p["nb_alpha"] is None else _float("nb_alpha", p["nb_alpha"])
+    limit = p.get("max_weight_bytes")
+    limit = None if limit is None else count("max_weight_bytes", limit)
+    if limit is not None and limit != _hawkdove.DEFAULT_MAX_WEIGHT_BYTES:
+        # Written only when changed, as the core writes it.
+        logistic["max_weight_bytes"] = limit
     folds = _optional_int("calibration_folds", p["calibration_folds"])
     params["calibration"] = "none" if folds is None else {"temperature": {"folds": folds}}
     seed = _optional_int("random_state", p["random_state"])
@@ -344,5 +350,8 @@ def model_kwargs(params: Mapping[str, Any]) -> dict[str, Any]:
         poles=None if poles is None else (poles["negative"], poles["positive"]),
         abstain=(params.get("abstain") or {}).get("language"),
         random_state=None if seeds_default else int(logistic["seed"]),
+        max_weight_bytes=int(
+            logistic.get("max_weight_bytes", _hawkdove.DEFAULT_MAX_WEIGHT_BYTES)
+        ),
     )
     return kwargs

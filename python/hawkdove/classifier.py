@@ -8,7 +8,7 @@ from typing import Any, overload
 
 import numpy as np
 
-from hawkdove import _hawkdove, _inputs, _params
+from hawkdove import _hawkdove, _inputs, _params, _progress
 from hawkdove._base import (
     BaseEstimator,
     ClassifierMixin,
@@ -127,7 +127,15 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     class for them), ``random_state`` (None keeps the fixed default seeds), ``n_jobs`` (threads
     for fitting and batch prediction, scikit-learn's convention: None is one thread unless
     inside a joblib ``parallel_config(n_jobs=...)`` context, -1 every core; the bundled
-    :func:`hawkdove.stance` and :func:`hawkdove.sentiment` models default to every core).
+    :func:`hawkdove.stance` and :func:`hawkdove.sentiment` models default to every core),
+    ``max_weight_bytes`` (the largest dense weight matrix, classes × features × 8 bytes, that
+    training may build; default 256 MiB; a larger problem raises ``HawkdoveError`` before
+    anything of that size is allocated), ``verbose`` (False: quiet; True: show training
+    progress, featurization, solver iterations and folds, as a tqdm bar when tqdm is
+    installed, else lines on stderr).
+
+    Ctrl-C during ``fit`` raises ``KeyboardInterrupt`` within about a second (the core checks
+    for it between solver iterations); an interrupted ``fit`` leaves the estimator as it was.
 
     Defaults are the core's (see the README). Labels may be str or int; ``classes_`` keeps
     their type and sorted order. :meth:`stance_score` is the score in [−1, 1]:
@@ -173,6 +181,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         abstain: str | None = None,
         random_state: int | None = None,
         n_jobs: int | None = None,
+        max_weight_bytes: int = 256 * 2**20,
+        verbose: bool | int = False,
     ) -> None:
         store_params(self, locals())
 
@@ -203,12 +213,19 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         classes = np.unique(labels)
         core_labels = labels.astype(str) if int_labels else labels
         weights = _inputs.sample_weight(sample_weight)
-        model = _hawkdove.Model.train(
-            texts,
-            core_labels,
-            self._params_json(classes, int_labels),
-            n_jobs=effective_n_jobs(self.n_jobs),
-            sample_weight=weights,
+        params = self._params_json(classes, int_labels)
+        n_jobs = effective_n_jobs(self.n_jobs)
+        model = _progress.run(
+            self.verbose,
+            "fit",
+            lambda progress: _hawkdove.Model.train(
+                texts,
+                core_labels,
+                params,
+                n_jobs=n_jobs,
+                sample_weight=weights,
+                progress=progress,
+            ),
         )
         self._set_model(model, classes)
         column = _inputs.column_name(X)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 import numpy as np
 
-from hawkdove import _hawkdove, _inputs, _params
+from hawkdove import _hawkdove, _inputs, _params, _progress
 from hawkdove._base import (
     BaseEstimator,
     NotFittedError,
@@ -80,7 +80,8 @@ class Featurizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     feature hashing, negation marking, stemming, sublinear tf, idf and l2 normalization.
 
     Every keyword argument is stored unchanged (scikit-learn's convention) and means what the
-    same argument of :class:`hawkdove.TextClassifier` means. ``transform`` returns a
+    same argument of :class:`hawkdove.TextClassifier` means (``verbose``: show the progress
+    of ``fit``; Ctrl-C stops it within about a second). ``transform`` returns a
     ``scipy.sparse.csr_matrix`` (float32) when SciPy is installed, else :class:`CsrArrays`;
     after ``set_output(transform="pandas")``, a DataFrame of sparse columns. ``n_jobs``: threads
     for fitting and transforming; None is one unless inside a joblib ``parallel_config(n_jobs=...)``
@@ -112,6 +113,7 @@ class Featurizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         stemmer: str | None = "english",
         lexicon: str | dict[str, list[str]] | list[tuple[str, str]] | None = None,
         n_jobs: int | None = None,
+        verbose: bool | int = False,
     ) -> None:
         store_params(self, locals())
 
@@ -127,8 +129,14 @@ class Featurizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Matrix:
         """Fit on the texts ``X`` and return their feature matrix."""
-        featurizer, raw = _hawkdove.Featurizer.fit_transform(
-            _inputs.texts(X), self._config_json(), n_jobs=effective_n_jobs(self.n_jobs)
+        texts, config = _inputs.texts(X), self._config_json()
+        n_jobs = effective_n_jobs(self.n_jobs)
+        featurizer, raw = _progress.run(
+            self.verbose,
+            "fit_transform",
+            lambda progress: _hawkdove.Featurizer.fit_transform(
+                texts, config, n_jobs=n_jobs, progress=progress
+            ),
         )
         self._set_fitted(featurizer)
         return to_output(self, to_matrix(raw), X)

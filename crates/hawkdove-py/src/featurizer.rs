@@ -9,7 +9,7 @@ use hawkdove::features::Scratch;
 use hawkdove::{CsrMatrix, Featurizer, FeaturizerConfig};
 
 use crate::errors::IntoPyResult;
-use crate::pools::{resolve_threads, run_chunked, run_detached};
+use crate::pools::{resolve_threads, run_chunked, run_training};
 use crate::{params, texts};
 
 /// A CSR matrix as `(indptr: int64, indices: int32, data: float32, (nrows, ncols))`, the
@@ -101,19 +101,24 @@ pub struct PyFeaturizer {
 
 #[pymethods]
 impl PyFeaturizer {
-    /// Fit on `texts` with `config` (JSON of FeaturizerConfig): `(featurizer, csr)`.
+    /// Fit on `texts` with `config` (JSON of FeaturizerConfig): `(featurizer, csr)`. Ctrl-C is
+    /// checked about every 0.1 s; `progress`, when given, is called with the JSON of each event.
     #[staticmethod]
-    #[pyo3(signature = (texts, config=None, *, n_jobs=None))]
+    #[pyo3(signature = (texts, config=None, *, n_jobs=None, progress=None))]
     fn fit_transform<'py>(
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
         config: Option<&str>,
         n_jobs: Option<&Bound<'py, PyAny>>,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<(Self, Csr<'py>)> {
         let config: FeaturizerConfig = params::parse(py, config, "config")?;
         let threads = resolve_threads(n_jobs)?;
         let texts = texts::batch(texts, "texts")?;
-        let (inner, x) = run_detached(py, threads, || Featurizer::fit_transform(&config, &texts))?.py_err(py)?;
+        let (inner, x) = run_training(py, threads, progress, |p| {
+            Featurizer::fit_transform_with(&config, &texts, p)
+        })?
+        .py_err(py)?;
         let x = csr_to_py(py, &x)?;
         Ok((PyFeaturizer { inner }, x))
     }

@@ -16,12 +16,12 @@ mod timeline;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
-use hawkdove::eval::cross_validate_weighted as cv;
+use hawkdove::eval::cross_validate_weighted_with as cv;
 use hawkdove::features::Lexicon;
 use hawkdove::ModelParams;
 
 use errors::IntoPyResult;
-use pools::{resolve_threads, run_detached, run_detached_here};
+use pools::{resolve_threads, run_detached, run_detached_here, run_training};
 
 /// Default training parameters (`ModelParams`) as JSON.
 #[pyfunction]
@@ -29,9 +29,10 @@ fn default_params() -> PyResult<String> {
     params::to_json(&ModelParams::default())
 }
 
-/// Stratified k-fold cross-validation: the report as JSON.
+/// Stratified k-fold cross-validation: the report as JSON. Ctrl-C is checked about every
+/// 0.1 s; `progress`, when given, is called with the JSON of each training event, in order.
 #[pyfunction]
-#[pyo3(signature = (texts, labels, params=None, folds=5, seed=0, *, n_jobs=None, sample_weight=None))]
+#[pyo3(signature = (texts, labels, params=None, folds=5, seed=0, *, n_jobs=None, sample_weight=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn cross_validate(
     py: Python<'_>,
@@ -42,13 +43,14 @@ fn cross_validate(
     seed: u64,
     n_jobs: Option<&Bound<'_, PyAny>>,
     sample_weight: Option<Vec<f64>>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
     let params: ModelParams = params::parse(py, params, "params")?;
     let threads = resolve_threads(n_jobs)?;
     let texts = texts::batch(texts, "texts")?;
     let labels = texts::batch(labels, "labels")?;
-    let report = run_detached(py, threads, || {
-        cv(&texts, &labels, sample_weight.as_deref(), &params, folds, seed)
+    let report = run_training(py, threads, progress, |p| {
+        cv(&texts, &labels, sample_weight.as_deref(), &params, folds, seed, p)
     })?;
     params::to_json(&report.py_err(py)?)
 }
@@ -141,6 +143,7 @@ fn _hawkdove(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("FORMAT_VERSION", hawkdove::format::FORMAT_VERSION)?;
     m.add("MAX_MODEL_BYTES", hawkdove::format::MAX_MODEL_BYTES)?;
+    m.add("DEFAULT_MAX_WEIGHT_BYTES", hawkdove::model::DEFAULT_MAX_WEIGHT_BYTES)?;
     m.add("STANCE_LEXICON", hawkdove::bundled::STANCE_LEXICON)?;
     m.add("SENTIMENT_LEXICON", hawkdove::bundled::SENTIMENT_LEXICON)?;
     m.add_class::<model::PyModel>()?;

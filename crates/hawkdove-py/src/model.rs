@@ -17,7 +17,7 @@ use hawkdove::{BatchPredictions, Model, ModelParams};
 
 use crate::errors::{invalid, IntoPyResult};
 use crate::featurizer::{transform_py, Csr};
-use crate::pools::{resolve_threads, run_chunked, run_detached, run_detached_here};
+use crate::pools::{resolve_threads, run_chunked, run_detached, run_detached_here, run_training};
 use crate::{params, texts};
 
 /// Columns of a batch prediction: class index, probabilities (n × classes), score, number of
@@ -137,9 +137,11 @@ fn char_spans(mut e: Explanation) -> Explanation {
 impl PyModel {
     /// Train on `texts` and `labels` (batches of str) with `params` (JSON of ModelParams) and
     /// optional per-text `sample_weight` (a sequence of floats: finite, non-negative, not all
-    /// zero).
+    /// zero). Ctrl-C is checked about every 0.1 s and stops training within one solver
+    /// iteration; `progress`, when given, is called with the JSON of each training event, in
+    /// order.
     #[staticmethod]
-    #[pyo3(signature = (texts, labels, params=None, *, n_jobs=None, sample_weight=None))]
+    #[pyo3(signature = (texts, labels, params=None, *, n_jobs=None, sample_weight=None, progress=None))]
     fn train(
         py: Python<'_>,
         texts: &Bound<'_, PyAny>,
@@ -147,13 +149,14 @@ impl PyModel {
         params: Option<&str>,
         n_jobs: Option<&Bound<'_, PyAny>>,
         sample_weight: Option<Vec<f64>>,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let params: ModelParams = params::parse(py, params, "params")?;
         let threads = resolve_threads(n_jobs)?;
         let texts = texts::batch(texts, "texts")?;
         let labels = texts::batch(labels, "labels")?;
-        let model = run_detached(py, threads, || {
-            Model::train_weighted(&texts, &labels, sample_weight.as_deref(), &params)
+        let model = run_training(py, threads, progress, |p| {
+            Model::train_weighted_with(&texts, &labels, sample_weight.as_deref(), &params, p)
         })?;
         Ok(PyModel {
             inner: model.py_err(py)?,

@@ -10,12 +10,13 @@
 //! or dropped, since their threads do not exist in the child). The cache lock is only taken
 //! while attached to the interpreter, never across `fork` from another Python thread.
 
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
+use hawkdove::progress::{Progress, TrainEvent};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyInt;
@@ -220,6 +221,101 @@ impl Interrupt {
             None => Ok(()),
         }
     }
+}
+
+/// How often the calling thread of a training run wakes to run Python's signal handlers and
+/// hand the progress events gathered so far to the Python callback (see [`run_training`]).
+const TRAINING_CHECK: Duration = Duration::from_millis(100);
+
+/// What a training run and the calling thread that watches it share.
+#[derive(Default)]
+struct Watch {
+    /// Events not yet handed to Python (kept only when there is a Python callback).
+    events: Mutex<Vec<TrainEvent>>,
+    /// Set by the calling thread when a signal handler (or the callback) raised.
+    stop: AtomicBool,
+    /// Set by the training when it returns.
+    done: Mutex<bool>,
+    wake: Condvar,
+}
+
+/// Run a training job `train(progress)` on the pool of `threads` threads while the calling
+/// thread, with the interpreter detached, wakes every [`TRAINING_CHECK`] (and when training
+/// ends) to run Python's signal handlers and to call `on_event` with the JSON of each new
+/// [`TrainEvent`], in order. An error raised by a signal handler (`KeyboardInterrupt` on
+/// Ctrl-C) or by `on_event` makes the progress callback ask training to stop at its next event
+/// (each solver iteration, each group of texts featurized, each fold) and is the result; the
+/// core then returns `Error::Cancelled`, which is dropped in its favour. A panic is reported as
+/// [`HawkdoveError`], never as `PanicException`.
+pub fn run_training<T, F>(py: Python<'_>, threads: usize, on_event: Option<Py<PyAny>>, train: F) -> PyResult<T>
+where
+    F: FnOnce(&mut Progress<'_>) -> T + Send,
+    T: Send,
+{
+    let pool = pool(threads)?;
+    let watch = Watch::default();
+    let keep_events = on_event.is_some();
+    let mut result = None;
+    let mut raised: Option<PyErr> = None;
+    py.detach(|| {
+        pool.in_place_scope(|scope| {
+            scope.spawn(|_| {
+                let mut progress = |e: &TrainEvent| {
+                    if keep_events {
+                        watch
+                            .events
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push(e.clone());
+                    }
+                    if watch.stop.load(Ordering::Relaxed) {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                };
+                result = Some(std::panic::catch_unwind(AssertUnwindSafe(|| train(&mut progress))));
+                *watch.done.lock().unwrap_or_else(PoisonError::into_inner) = true;
+                watch.wake.notify_all();
+            });
+            loop {
+                let finished = {
+                    let done = watch.done.lock().unwrap_or_else(PoisonError::into_inner);
+                    let (done, _) = watch
+                        .wake
+                        .wait_timeout_while(done, TRAINING_CHECK, |d| !*d)
+                        .unwrap_or_else(PoisonError::into_inner);
+                    *done
+                };
+                let events = std::mem::take(&mut *watch.events.lock().unwrap_or_else(PoisonError::into_inner));
+                let checked = Python::attach(|py| -> PyResult<()> {
+                    if raised.is_none() {
+                        py.check_signals()?;
+                    }
+                    if let (Some(callback), None) = (&on_event, &raised) {
+                        for e in &events {
+                            let json = serde_json::to_string(e)
+                                .map_err(|e| PyRuntimeError::new_err(format!("progress event: {e}")))?;
+                            callback.bind(py).call1((json,))?;
+                        }
+                    }
+                    Ok(())
+                });
+                if let Err(e) = checked {
+                    raised.get_or_insert(e);
+                    watch.stop.store(true, Ordering::Relaxed);
+                }
+                if finished {
+                    break;
+                }
+            }
+        });
+    });
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    let result = result.ok_or_else(|| HawkdoveError::new_err("internal error in hawkdove: training did not run"))?;
+    caught(result)
 }
 
 /// Run `work` over the items `0..n`, with the interpreter detached, on the calling thread

@@ -121,6 +121,15 @@ pub enum Error {
         limit: u64,
     },
 
+    /// A progress callback asked training to stop (see [`crate::progress`]). Nothing was
+    /// returned half-trained.
+    #[error("training was cancelled by its progress callback during {stage}")]
+    Cancelled {
+        /// The stage it stopped in: `featurization`, `solver`, `cross-validation` or
+        /// `calibration`.
+        stage: &'static str,
+    },
+
     /// The solver failed (for example a non-finite objective).
     #[error("optimizer failed: {0}")]
     Optimizer(String),

@@ -15,6 +15,7 @@
 //!   scores;
 //! * [`format`](mod@format): the versioned JSON model file;
 //! * [`eval`]: cross-validation, metrics and calibration reports;
+//! * [`progress`]: training progress events and cancellation;
 //! * [`timeline`]: scored, dated documents as a series per period, with bootstrap intervals
 //!   and detected shifts of level.
 
@@ -26,6 +27,7 @@ pub mod explain;
 pub mod features;
 pub mod format;
 pub mod model;
+pub mod progress;
 pub mod score;
 pub mod text;
 pub mod timeline;
@@ -33,4 +35,5 @@ pub mod timeline;
 pub use error::{Error, FormatError, Result};
 pub use features::{CsrMatrix, FeatureSpace, Featurizer, FeaturizerConfig, Weighting};
 pub use model::{ClassWeight, LinearModel, LogisticParams, Solver};
+pub use progress::{Progress, TrainEvent};
 pub use score::{BatchPredictions, Calibration, Model, ModelParams, Prediction};

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::SplitMix64;
+use crate::progress::{emit, silent, FoldPurpose, Progress, TrainEvent};
 use crate::score::{check_class_sizes, check_folds, encode_text_labels, Calibration, Model, ModelParams, Prediction};
 
 /// Number of bins of the reliability table and of the expected calibration error.
@@ -270,7 +271,7 @@ where
     S: AsRef<str> + Sync,
     L: AsRef<str>,
 {
-    cross_validate_weighted(texts, labels, None, params, folds, seed)
+    cross_validate_weighted_with(texts, labels, None, params, folds, seed, &mut silent)
 }
 
 /// [`cross_validate`] with per-text sample weights: every fold's model is trained with the
@@ -284,6 +285,42 @@ pub fn cross_validate_weighted<S, L>(
     params: &ModelParams,
     folds: usize,
     seed: u64,
+) -> Result<CvReport>
+where
+    S: AsRef<str> + Sync,
+    L: AsRef<str>,
+{
+    cross_validate_weighted_with(texts, labels, sample_weight, params, folds, seed, &mut silent)
+}
+
+/// [`cross_validate`] reporting its progress to `progress`: each fold's start, its training
+/// events (see [`Model::train_with`]) and its end, in order. The callback can stop it: then
+/// [`Error::Cancelled`] and no report (see [`crate::progress`]).
+pub fn cross_validate_with<S, L>(
+    texts: &[S],
+    labels: &[L],
+    params: &ModelParams,
+    folds: usize,
+    seed: u64,
+    progress: &mut Progress<'_>,
+) -> Result<CvReport>
+where
+    S: AsRef<str> + Sync,
+    L: AsRef<str>,
+{
+    cross_validate_weighted_with(texts, labels, None, params, folds, seed, progress)
+}
+
+/// [`cross_validate_weighted`] reporting its progress to `progress` as
+/// [`cross_validate_with`] does.
+pub fn cross_validate_weighted_with<S, L>(
+    texts: &[S],
+    labels: &[L],
+    sample_weight: Option<&[f64]>,
+    params: &ModelParams,
+    folds: usize,
+    seed: u64,
+    progress: &mut Progress<'_>,
 ) -> Result<CvReport>
 where
     S: AsRef<str> + Sync,
@@ -315,10 +352,19 @@ where
         if test.is_empty() {
             continue;
         }
+        let purpose = FoldPurpose::CrossValidation;
+        emit(
+            progress,
+            TrainEvent::FoldStarted {
+                purpose,
+                fold: f,
+                folds,
+            },
+        )?;
         let tr_t: Vec<&str> = train.iter().map(|&i| texts[i].as_ref()).collect();
         let tr_l: Vec<&str> = train.iter().map(|&i| labels[i].as_str()).collect();
         let tr_w: Option<Vec<f64>> = sample_weight.map(|w| train.iter().map(|&i| w[i]).collect());
-        let model = Model::train_weighted(&tr_t, &tr_l, tr_w.as_deref(), params)?;
+        let model = Model::train_weighted_with(&tr_t, &tr_l, tr_w.as_deref(), params, progress)?;
         let te_t: Vec<&str> = test.iter().map(|&i| texts[i].as_ref()).collect();
         let te_l: Vec<String> = test.iter().map(|&i| labels[i].clone()).collect();
         let preds = remap(model.predict_batch(&te_t), model.classes(), &classes);
@@ -326,6 +372,14 @@ where
         for (p, &i) in preds.into_iter().zip(&test) {
             oof[i] = Some(p);
         }
+        emit(
+            progress,
+            TrainEvent::FoldFinished {
+                purpose,
+                fold: f,
+                folds,
+            },
+        )?;
     }
     let oof: Vec<Prediction> = oof.into_iter().flatten().collect();
     let pooled = Report::new(&classes, &labels, &oof)?;
@@ -377,6 +431,22 @@ where
     S: AsRef<str> + Sync,
     L: AsRef<str>,
 {
+    train_test_with(train_texts, train_labels, test_texts, test_labels, params, &mut silent)
+}
+
+/// [`train_test`] reporting the training's progress to `progress` (see [`Model::train_with`]).
+pub fn train_test_with<S, L>(
+    train_texts: &[S],
+    train_labels: &[L],
+    test_texts: &[S],
+    test_labels: &[L],
+    params: &ModelParams,
+    progress: &mut Progress<'_>,
+) -> Result<(Model, Report)>
+where
+    S: AsRef<str> + Sync,
+    L: AsRef<str>,
+{
     if test_texts.len() != test_labels.len() {
         return Err(Error::LengthMismatch {
             left_name: "test texts",
@@ -385,7 +455,7 @@ where
             right: test_labels.len(),
         });
     }
-    let model = Model::train(train_texts, train_labels, params)?;
+    let model = Model::train_with(train_texts, train_labels, params, progress)?;
     let truth: Vec<String> = test_labels.iter().map(|l| l.as_ref().to_string()).collect();
     for l in &truth {
         if !model.classes().contains(l) {

@@ -28,6 +28,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::progress::{emit, silent, Progress, TrainEvent};
 use crate::text::{Analysis, Analyzer, Keyed, TextConfig};
 pub(crate) use space::{FittedSpace, Vocabulary};
 
@@ -270,10 +271,24 @@ impl Featurizer {
         config: &FeaturizerConfig,
         texts: &[S],
     ) -> Result<(Featurizer, CsrMatrix)> {
+        Self::fit_transform_with(config, texts, &mut silent)
+    }
+
+    /// [`Featurizer::fit_transform`] reporting its progress to `progress` (started, each group
+    /// of a few thousand texts read, done), which can stop it with [`Error::Cancelled`] (see
+    /// [`crate::progress`]).
+    pub fn fit_transform_with<S: AsRef<str> + Sync>(
+        config: &FeaturizerConfig,
+        texts: &[S],
+        progress: &mut Progress<'_>,
+    ) -> Result<(Featurizer, CsrMatrix)> {
         config.validate()?;
         if texts.is_empty() {
             return Err(Error::EmptyTrainingSet);
         }
+        let total = texts.len();
+        emit(progress, TrainEvent::FeaturizeStarted { texts: total })?;
+        let mut on_texts = |done: usize| emit(progress, TrainEvent::Featurizing { done, total });
         let analyzer = Analyzer::new(&config.text);
         let probe = |space| Featurizer {
             config: config.clone(),
@@ -296,8 +311,15 @@ impl Featurizer {
                     None => Vec::new(),
                 };
                 let limits = (*min_df, *max_df, *max_features);
-                let (space, counts, mut df) =
-                    space::fit_vocabulary(&analyzer, config, texts, limits, &lex_rows, lexicon.n_columns())?;
+                let (space, counts, mut df) = space::fit_vocabulary(
+                    &analyzer,
+                    config,
+                    texts,
+                    limits,
+                    &lex_rows,
+                    lexicon.n_columns(),
+                    &mut on_texts,
+                )?;
                 if config.lexicon.is_some() {
                     let lex_columns = lex_rows.iter().flatten().map(|e| e.0);
                     df.extend(document_frequencies(lex_columns, lexicon.n_columns()));
@@ -309,7 +331,7 @@ impl Featurizer {
                     bits: *bits,
                     seed: *seed,
                 });
-                let counts = probe.matrix(texts, |n| n as f32, |t, s| probe.count_one(t, s));
+                let counts = probe.matrix(texts, |n| n as f32, |t, s| probe.count_one(t, s), &mut on_texts)?;
                 let df = document_frequencies(counts.raw().1.iter().copied(), probe.n_features());
                 (probe.space, counts, df)
             }
@@ -325,6 +347,13 @@ impl Featurizer {
             id: next_id(),
         };
         matrix.par_rows_mut(|cols, values| featurizer.weigh_in_place(cols, values));
+        emit(
+            progress,
+            TrainEvent::Featurized {
+                rows: matrix.nrows(),
+                features: matrix.ncols(),
+            },
+        )?;
         Ok((featurizer, matrix))
     }
 
@@ -424,20 +453,29 @@ impl Featurizer {
 
     /// Featurize a batch in parallel (rayon), keeping input order.
     pub fn transform<S: AsRef<str> + Sync>(&self, texts: &[S]) -> CsrMatrix {
-        self.matrix(texts, |v| v, |t, s| self.transform_one(t, s))
+        // The hook never stops, so the matrix is always there.
+        self.matrix(texts, |v| v, |t, s| self.transform_one(t, s), &mut |_| Ok(()))
+            .unwrap_or_default()
     }
 
     /// The matrix of `texts`' rows made by `row`, built a block of rows at a time, each block
-    /// in parallel unless the batch is small.
+    /// in parallel unless the batch is small, with `on_rows(rows done)` after each block; its
+    /// error stops the work and is the result.
     fn matrix<S: AsRef<str> + Sync, T: Copy + Send>(
         &self,
         texts: &[S],
         value: impl Fn(T) -> f32,
         row: impl Fn(&str, &mut Scratch) -> Vec<(u32, T)> + Sync,
-    ) -> CsrMatrix {
-        CsrMatrix::from_row_blocks(texts.len(), self.n_features(), None, value, |block| {
+        on_rows: &mut dyn FnMut(usize) -> Result<()>,
+    ) -> Result<CsrMatrix> {
+        let mut stopped = None;
+        let m = CsrMatrix::from_row_blocks(texts.len(), self.n_features(), None, value, |block| {
+            if stopped.is_some() {
+                return Vec::new();
+            }
+            let end = block.end;
             let block = texts.get(block).unwrap_or_default();
-            if texts.len() < PARALLEL_MIN_BATCH {
+            let rows = if texts.len() < PARALLEL_MIN_BATCH {
                 let mut scratch = Scratch::default();
                 block.iter().map(|t| row(t.as_ref(), &mut scratch)).collect()
             } else {
@@ -445,8 +483,16 @@ impl Featurizer {
                     .par_iter()
                     .map_init(Scratch::default, |scratch, t| row(t.as_ref(), scratch))
                     .collect()
+            };
+            if let Err(e) = on_rows(end) {
+                stopped = Some(e);
             }
-        })
+            rows
+        });
+        match stopped {
+            Some(e) => Err(e),
+            None => Ok(m),
+        }
     }
 
     /// Featurize one text into `(column, value)` pairs sorted by column.

@@ -498,61 +498,71 @@ const FIT_CHUNK: usize = 1024;
 /// documents are analysed and interned in parallel with chunk-local ids; the merge then only
 /// visits each chunk's distinct strings, in chunk order, so the global ids are the same as a
 /// serial pass would give.
-fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfaces: bool) -> Interned {
-    let mut chunks: Vec<ChunkIds> = texts
-        .par_chunks(FIT_CHUNK)
-        .map_init(
-            || (Analysis::default(), Keyed::default(), String::new()),
-            |(analysis, keyed, buf), docs| {
-                let mut chunk = ChunkIds::default();
-                // Surface → chunk-local term id + 1 outside / inside a negation scope (0: not
-                // seen yet), so that a repeated word is neither stemmed nor hashed as a string.
-                let mut seen: OpenTable<u128, [u32; 2]> = OpenTable::default();
-                for d in docs {
-                    if want_surfaces {
-                        analyzer.analyze_into(d.as_ref(), analysis);
-                        for (i, term) in analysis.terms().enumerate() {
-                            chunk.term_ids.push(chunk.terms.id(term));
-                            chunk.surface_ids.push(chunk.surfaces.id(analysis.surface(i)));
-                        }
-                    } else {
-                        analyzer.analyze_keys_into(d.as_ref(), keyed);
-                        for (i, &key) in keyed.keys().iter().enumerate() {
-                            let negated = keyed.negated(i);
-                            let neg = usize::from(negated);
-                            let known = if key != 0 {
-                                seen.get(key).unwrap_or_default()
-                            } else {
-                                [0; 2]
-                            };
-                            let id = match known[neg] {
-                                0 => {
-                                    buf.clear();
-                                    let mut short = [0u8; 16];
-                                    analyzer.term_into(keyed.surface(i, &mut short), keyed.kind(i), negated, buf);
-                                    let id = chunk.terms.id(buf);
-                                    if key != 0 {
-                                        let mut ids = known;
-                                        ids[neg] = id + 1;
-                                        seen.set(key, ids);
-                                    }
-                                    id
-                                }
-                                plus_one => plus_one - 1,
-                            };
-                            chunk.term_ids.push(id);
-                        }
-                    }
-                    chunk
-                        .doc_tokens
-                        .push(if want_surfaces { analysis.len() } else { keyed.len() });
+fn intern_all<S: AsRef<str> + Sync>(
+    analyzer: &Analyzer,
+    texts: &[S],
+    want_surfaces: bool,
+    on_texts: &mut dyn FnMut(usize) -> Result<()>,
+) -> Result<Interned> {
+    let init = || (Analysis::default(), Keyed::default(), String::new());
+    let intern_chunk = |(analysis, keyed, buf): &mut (Analysis, Keyed, String), docs: &[S]| {
+        let mut chunk = ChunkIds::default();
+        // Surface → chunk-local term id + 1 outside / inside a negation scope (0: not
+        // seen yet), so that a repeated word is neither stemmed nor hashed as a string.
+        let mut seen: OpenTable<u128, [u32; 2]> = OpenTable::default();
+        for d in docs {
+            if want_surfaces {
+                analyzer.analyze_into(d.as_ref(), analysis);
+                for (i, term) in analysis.terms().enumerate() {
+                    chunk.term_ids.push(chunk.terms.id(term));
+                    chunk.surface_ids.push(chunk.surfaces.id(analysis.surface(i)));
                 }
-                chunk.terms.drop_index();
-                chunk.surfaces.drop_index();
-                chunk
-            },
-        )
-        .collect();
+            } else {
+                analyzer.analyze_keys_into(d.as_ref(), keyed);
+                for (i, &key) in keyed.keys().iter().enumerate() {
+                    let negated = keyed.negated(i);
+                    let neg = usize::from(negated);
+                    let known = if key != 0 {
+                        seen.get(key).unwrap_or_default()
+                    } else {
+                        [0; 2]
+                    };
+                    let id = match known[neg] {
+                        0 => {
+                            buf.clear();
+                            let mut short = [0u8; 16];
+                            analyzer.term_into(keyed.surface(i, &mut short), keyed.kind(i), negated, buf);
+                            let id = chunk.terms.id(buf);
+                            if key != 0 {
+                                let mut ids = known;
+                                ids[neg] = id + 1;
+                                seen.set(key, ids);
+                            }
+                            id
+                        }
+                        plus_one => plus_one - 1,
+                    };
+                    chunk.term_ids.push(id);
+                }
+            }
+            chunk
+                .doc_tokens
+                .push(if want_surfaces { analysis.len() } else { keyed.len() });
+        }
+        chunk.terms.drop_index();
+        chunk.surfaces.drop_index();
+        chunk
+    };
+    // Chunks in groups, each group in parallel, with `on_texts` (progress and cancellation)
+    // between groups; chunk boundaries, and so the result, do not depend on the grouping.
+    let group = FIT_CHUNK * (4 * rayon::current_num_threads()).max(16);
+    let mut chunks: Vec<ChunkIds> = Vec::with_capacity(texts.len().div_ceil(FIT_CHUNK));
+    let mut done = 0;
+    for part in texts.chunks(group) {
+        chunks.par_extend(part.par_chunks(FIT_CHUNK).map_init(init, intern_chunk));
+        done += part.len();
+        on_texts(done)?;
+    }
     let mut terms = Interner::default();
     let mut surfaces = Interner::default();
     let mut out = Interned {
@@ -584,7 +594,7 @@ fn intern_all<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S], want_surfa
     }
     out.terms = terms.into_list();
     out.surfaces = surfaces.into_list();
-    out
+    Ok(out)
 }
 
 /// Count document frequency and total frequency of keys, sharded across threads by key hash
@@ -840,12 +850,13 @@ pub(crate) fn fit_vocabulary<S: AsRef<str> + Sync>(
     limits: (DocFrequency, DocFrequency, Option<usize>),
     extra_rows: &[Vec<(u32, u32)>],
     extra_cols: usize,
+    on_texts: &mut dyn FnMut(usize) -> Result<()>,
 ) -> Result<Fitted> {
     let (min_df, max_df, max_features) = limits;
     let n_docs = texts.len();
     let (lo, hi) = config.word_ngrams;
     let chars = config.char_ngrams;
-    let interned = intern_all(analyzer, texts, chars.is_some());
+    let interned = intern_all(analyzer, texts, chars.is_some(), on_texts)?;
     let doc_ids = |d: usize| interned.of(&interned.term_ids, d);
     // Unigrams are counted, and later looked up, in arrays indexed by term id; the hash maps
     // take the longer n-grams only (half of a fit's keys, with unigrams and bigrams).

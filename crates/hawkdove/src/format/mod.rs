@@ -166,6 +166,149 @@ fn check_header(bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// How many elements a JSON array has, counted without keeping any (pass one of loading).
+#[derive(Default, Clone, Copy)]
+struct Count(usize);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Count, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(Count(n))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// The shape of a weight matrix: number of rows and the shortest and longest row, counted
+/// without keeping any value.
+#[derive(Default, Clone, Copy)]
+struct RowShape {
+    rows: usize,
+    min: usize,
+    max: usize,
+}
+
+impl<'de> Deserialize<'de> for RowShape {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RowShape;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of arrays")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<RowShape, A::Error> {
+                let mut shape = RowShape {
+                    rows: 0,
+                    min: usize::MAX,
+                    max: 0,
+                };
+                while let Some(Count(n)) = seq.next_element::<Count>()? {
+                    shape.rows += 1;
+                    shape.min = shape.min.min(n);
+                    shape.max = shape.max.max(n);
+                }
+                Ok(shape)
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+#[derive(Deserialize)]
+struct VocabularyShape {
+    #[serde(default)]
+    words: Count,
+    #[serde(default)]
+    chars: Count,
+}
+
+/// Pass one of loading a model (or featurizer) file: the sizes of its large arrays, counted in
+/// constant memory (everything else is skipped unread).
+#[derive(Deserialize)]
+struct ModelShape {
+    #[serde(default)]
+    format_version: Option<u64>,
+    #[serde(default)]
+    classes: Count,
+    #[serde(default)]
+    vocabulary: Option<VocabularyShape>,
+    #[serde(default)]
+    idf: Option<Count>,
+    #[serde(default)]
+    weights: RowShape,
+    #[serde(default)]
+    intercepts: Count,
+}
+
+/// Most feature columns a lexicon can add: two per pole, one pole per entry at most.
+const MAX_LEXICON_COLUMNS: usize = 2 * crate::text::MAX_LIST_ENTRIES;
+
+/// Check a model file's array sizes against each other before anything of their size is
+/// built: weight rows against classes, every row's length against the vocabulary and idf. A
+/// file that does not parse here is left to the full parse, which says why.
+fn check_shape(bytes: &[u8]) -> Result<()> {
+    let Ok(shape) = serde_json::from_slice::<ModelShape>(bytes) else {
+        return Ok(());
+    };
+    if shape.format_version != Some(FORMAT_VERSION) {
+        return Ok(());
+    }
+    let k = shape.classes.0;
+    if k >= 2 {
+        let rows = if k == 2 { 1 } else { k };
+        if shape.weights.rows != rows {
+            return Err(inconsistent("weight rows vs classes", rows, shape.weights.rows));
+        }
+        if shape.intercepts.0 != rows {
+            return Err(inconsistent("intercepts vs classes", rows, shape.intercepts.0));
+        }
+    }
+    // The number of feature columns: every weight row's length, else (a featurizer file) the
+    // idf's.
+    let d = if shape.weights.rows > 0 {
+        let (min, max) = (shape.weights.min, shape.weights.max);
+        if min != max {
+            return Err(inconsistent("weight row lengths", max, min));
+        }
+        max
+    } else if let Some(Count(n)) = shape.idf {
+        n
+    } else {
+        return Ok(());
+    };
+    match &shape.vocabulary {
+        Some(v) => {
+            let named = v.words.0.saturating_add(v.chars.0);
+            if named > d || d - named > MAX_LEXICON_COLUMNS {
+                return Err(inconsistent("vocabulary size vs weights per class", d, named));
+            }
+        }
+        None => {
+            let most = (1usize << crate::features::MAX_HASH_BITS) + MAX_LEXICON_COLUMNS;
+            if d > most {
+                return Err(inconsistent("weights per class vs the largest hashing space", most, d));
+            }
+        }
+    }
+    if let Some(Count(n)) = shape.idf {
+        if n != d {
+            return Err(inconsistent("idf length vs weights per class", d, n));
+        }
+    }
+    Ok(())
+}
+
 /// Parse `bytes` as a file of this build's format version. The body is parsed once; only when it
 /// does not parse, or holds another version, is the header read on its own, so that a newer
 /// writer's file gets `UnsupportedVersion` and a corrupt one its JSON error (reading the header
@@ -205,6 +348,7 @@ impl Featurizer {
     /// Load a featurizer written by [`Featurizer::to_bytes`], validating it.
     pub fn from_bytes(bytes: &[u8]) -> Result<Featurizer> {
         check_size(bytes.len())?;
+        check_shape(bytes)?;
         let file = parse_versioned(bytes, |f: &FeaturizerFile| f.format_version)?;
         if file.kind != FEATURIZER_KIND {
             return Err(invalid("kind", format!("{:?} is not a featurizer", file.kind)));
@@ -352,6 +496,10 @@ impl Model {
     /// Load from model-file bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
         check_size(bytes.len())?;
+        // Pass one, in constant memory: array sizes checked against each other before pass
+        // two builds anything of their size (a 64 MB file of vocabulary used 2 GB before it
+        // was refused for its few weights).
+        check_shape(bytes)?;
         let file = parse_versioned(bytes, |f: &ModelFile| f.format_version)?;
         build(file)
     }

@@ -9,13 +9,19 @@
 use rayon::prelude::*;
 
 use super::SplitMix64;
+use crate::error::Result;
 use crate::features::CsrMatrix;
+
+/// Called after each epoch with the epoch number (from 1) and its largest dual gradient; an
+/// `Err` (a cancelled training) stops the solver and is its result.
+pub(super) type OnEpoch<'a> = dyn FnMut(usize, f64) -> Result<()> + 'a;
 
 /// Newton steps allowed per subproblem.
 const MAX_INNER: usize = 100;
 
 /// Minimize `½‖w‖² + Σᵢ Cᵢ log(1 + exp(−yᵢ (w·xᵢ + b·s)))` where `s` is the bias feature value
 /// (`bias = Some(s)`) or there is no bias. Returns `(w, intercept)` with `intercept = b·s`.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn solve(
     x: &CsrMatrix,
     y: &[f64],
@@ -24,7 +30,8 @@ pub(super) fn solve(
     eps: f64,
     max_epochs: usize,
     seed: u64,
-) -> (Vec<f64>, f64) {
+    on_epoch: &mut OnEpoch<'_>,
+) -> Result<(Vec<f64>, f64)> {
     let (indptr, indices, data) = x.raw();
     let rows = Rows {
         indptr,
@@ -33,8 +40,8 @@ pub(super) fn solve(
         shared_end: None,
         own: None,
     };
-    let (w, b, _) = solve_rows_alpha(&rows, x.ncols(), y, c, bias, eps, max_epochs, seed);
-    (w, b)
+    let (w, b, _) = solve_rows_alpha(&rows, x.ncols(), y, c, bias, eps, max_epochs, seed, on_epoch)?;
+    Ok((w, b))
 }
 
 /// [`solve`] on a matrix the caller no longer needs, with the columns that only one row uses
@@ -44,6 +51,7 @@ pub(super) fn solve(
 /// columns are renumbered densely (a third of the weight vector, which then stays in cache far
 /// more often), and every weight is written out in the original numbering at the end. The
 /// result equals [`solve`]'s up to the rounding of sums taken in another order.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn solve_owned(
     x: CsrMatrix,
     y: &[f64],
@@ -52,7 +60,8 @@ pub(super) fn solve_owned(
     eps: f64,
     max_epochs: usize,
     seed: u64,
-) -> (Vec<f64>, f64) {
+    on_epoch: &mut OnEpoch<'_>,
+) -> Result<(Vec<f64>, f64)> {
     let (indptr, mut indices, mut data, d) = x.into_parts();
     let n = indptr.len().saturating_sub(1);
     // Count each column's rows, then turn the counts in place into dense numbers of the shared
@@ -124,7 +133,7 @@ pub(super) fn solve_owned(
         shared_end: Some(&shared_end),
         own: Some(&own),
     };
-    let (mut w, b, alpha) = solve_rows_alpha(&rows, n_shared as usize, y, c, bias, eps, max_epochs, seed);
+    let (mut w, b, alpha) = solve_rows_alpha(&rows, n_shared as usize, y, c, bias, eps, max_epochs, seed, on_epoch)?;
     // Spread the shared weights out to their columns in place, from the last column down:
     // label[col] <= col, so every slot is read before it is overwritten.
     w.resize(d, 0.0);
@@ -144,7 +153,7 @@ pub(super) fn solve_owned(
             }
         }
     }
-    (w, b)
+    Ok((w, b))
 }
 
 /// CSR rows as the solver reads them. With `shared_end`, row `i`'s entries from
@@ -200,7 +209,8 @@ fn solve_rows_alpha(
     eps: f64,
     max_epochs: usize,
     seed: u64,
-) -> (Vec<f64>, f64, Vec<f64>) {
+    on_epoch: &mut OnEpoch<'_>,
+) -> Result<(Vec<f64>, f64, Vec<f64>)> {
     let n = x.n_rows();
     let s = bias.unwrap_or(0.0);
     let mut w = vec![0.0f64; d];
@@ -232,7 +242,7 @@ fn solve_rows_alpha(
     let mut rng = SplitMix64::new(seed);
     let inner_eps_min = eps.min(1e-8);
     let mut inner_eps = 1e-2;
-    for _epoch in 0..max_epochs {
+    for epoch in 0..max_epochs {
         rng.shuffle(&mut order);
         let mut newton_steps = 0usize;
         let mut gmax = 0.0f64;
@@ -286,6 +296,8 @@ fn solve_rows_alpha(
                 wb += delta * s;
             }
         }
+        // Progress and cancellation: once per epoch (see crate::progress).
+        on_epoch(epoch + 1, gmax)?;
         if gmax < eps {
             break;
         }
@@ -293,7 +305,7 @@ fn solve_rows_alpha(
             inner_eps = inner_eps_min.max(0.1 * inner_eps);
         }
     }
-    (w, wb * s, alpha)
+    Ok((w, wb * s, alpha))
 }
 
 #[cfg(test)]
@@ -325,8 +337,8 @@ mod tests {
         }
         let x = CsrMatrix::try_new(indptr, indices, data, d).unwrap();
         let c = vec![2.0; n];
-        let (w1, b1) = solve(&x, &y, &c, Some(1.0), 1e-8, 1000, 7);
-        let (w2, b2) = solve_owned(x.clone(), &y, &c, Some(1.0), 1e-8, 1000, 7);
+        let (w1, b1) = solve(&x, &y, &c, Some(1.0), 1e-8, 1000, 7, &mut |_, _| Ok(())).unwrap();
+        let (w2, b2) = solve_owned(x.clone(), &y, &c, Some(1.0), 1e-8, 1000, 7, &mut |_, _| Ok(())).unwrap();
         assert!((b1 - b2).abs() < 1e-6, "{b1} vs {b2}");
         assert_eq!(w1.len(), w2.len());
         for (j, (a, b)) in w1.iter().zip(&w2).enumerate() {

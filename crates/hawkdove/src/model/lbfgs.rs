@@ -7,7 +7,11 @@
 //! Rows are processed in fixed-size blocks whose partial sums are added in block order, so the
 //! objective and gradient are bit-for-bit the same whatever the number of threads.
 
-use argmin::core::{CostFunction, Executor, Gradient, State};
+use std::cell::{Cell, RefCell};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use argmin::core::observers::{Observe, ObserverMode};
+use argmin::core::{CostFunction, Executor, Gradient, IterState, State, KV};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use rayon::prelude::*;
@@ -150,6 +154,81 @@ impl Gradient for Problem<'_> {
     }
 }
 
+/// Called after each iteration with the iteration number (from 1) and the objective; an `Err`
+/// (a cancelled training) stops the solver and is its result.
+pub(super) type OnIteration<'a> = dyn FnMut(usize, f64) -> Result<()> + 'a;
+
+/// The state argmin's L-BFGS keeps.
+type LbfgsState = IterState<Vec<f64>, Vec<f64>, (), (), (), f64>;
+
+/// The last finished iteration `(number from 1, objective)`, written by [`IterationLog`] and
+/// taken by [`Tracked`].
+type Finished = Arc<Mutex<Option<(usize, f64)>>>;
+
+/// An argmin observer recording each finished iteration. argmin wants observers `'static`, so
+/// it cannot call the caller's hook itself: [`Tracked`] does, at the next evaluation.
+struct IterationLog(Finished);
+
+impl Observe<LbfgsState> for IterationLog {
+    fn observe_iter(&mut self, state: &LbfgsState, _kv: &KV) -> std::result::Result<(), argmin::core::Error> {
+        let done = (state.get_iter() as usize + 1, state.get_cost());
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(done);
+        Ok(())
+    }
+}
+
+/// [`Problem`] with the progress hook: before each evaluation it reports the iteration that
+/// finished since the last one. Once the hook says stop, every evaluation fails, which ends the
+/// run (an error inside the line search ends L-BFGS as "solver exit"; `stopped` tells them
+/// apart).
+struct Tracked<'a, 'h, 'f> {
+    problem: Problem<'a>,
+    finished: Finished,
+    hook: &'h RefCell<&'h mut OnIteration<'f>>,
+    /// The hook's error, once it has asked to stop.
+    stopped: &'h Cell<Option<Error>>,
+    is_stopped: Cell<bool>,
+}
+
+impl Tracked<'_, '_, '_> {
+    /// Report a finished iteration, if any; `Err` once the hook has asked to stop.
+    fn report(&self) -> std::result::Result<(), argmin::core::Error> {
+        if self.is_stopped.get() {
+            return Err(argmin::core::Error::msg("cancelled"));
+        }
+        let done = self.finished.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some((iteration, objective)) = done {
+            let mut hook = self.hook.borrow_mut();
+            if let Err(e) = (*hook)(iteration, objective) {
+                self.stopped.set(Some(e));
+                self.is_stopped.set(true);
+                return Err(argmin::core::Error::msg("cancelled"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl CostFunction for Tracked<'_, '_, '_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, p: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        self.report()?;
+        self.problem.cost(p)
+    }
+}
+
+impl Gradient for Tracked<'_, '_, '_> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    fn gradient(&self, p: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        self.report()?;
+        self.problem.gradient(p)
+    }
+}
+
 /// Fit and return `(effective weight rows, intercepts)`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn solve(
@@ -162,6 +241,7 @@ pub(super) fn solve(
     fit_intercept: bool,
     tol: f64,
     max_iter: usize,
+    on_iteration: &mut OnIteration<'_>,
 ) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
     let d = x.ncols();
     let problem = Problem {
@@ -180,10 +260,35 @@ pub(super) fn solve(
         .map_err(|e| Error::Optimizer(e.to_string()))?
         .with_tolerance_cost(1e-12)
         .map_err(|e| Error::Optimizer(e.to_string()))?;
-    let result = Executor::new(problem, solver)
+    // Progress and cancellation: argmin's observer notes each finished iteration, and the
+    // problem wrapper reports it to `on_iteration` (see crate::progress).
+    let finished = Finished::default();
+    let hook = RefCell::new(on_iteration);
+    let stopped = Cell::new(None);
+    let tracked = Tracked {
+        problem,
+        finished: Arc::clone(&finished),
+        hook: &hook,
+        stopped: &stopped,
+        is_stopped: Cell::new(false),
+    };
+    let run = Executor::new(tracked, solver)
         .configure(|state| state.param(init).max_iters(max_iter as u64))
-        .run()
-        .map_err(|e| Error::Optimizer(e.to_string()))?;
+        .add_observer(IterationLog(Arc::clone(&finished)), ObserverMode::Always)
+        .ctrlc(false)
+        .run();
+    // A stop asked for inside a line search ends the run as a "solver exit", outside it as an
+    // error: either way, it is the result.
+    if let Some(stop) = stopped.take() {
+        return Err(stop);
+    }
+    let mut result = run.map_err(|e| Error::Optimizer(e.to_string()))?;
+    // The last iteration finished after the last evaluation.
+    if let Some(t) = result.problem.take_problem() {
+        if t.report().is_err() {
+            return Err(stopped.take().unwrap_or(Error::Cancelled { stage: "solver" }));
+        }
+    }
     let state = result.state();
     let best = state
         .get_best_param()

@@ -61,7 +61,8 @@ pub(super) fn solve(
     eps: f64,
     max_epochs: usize,
     seed: u64,
-) -> Solution {
+    on_epoch: &mut super::dcd::OnEpoch<'_>,
+) -> crate::error::Result<Solution> {
     let (indptr, mut indices, mut data, d) = x.into_parts();
     let n = indptr.len().saturating_sub(1);
     let s = bias.unwrap_or(0.0);
@@ -186,7 +187,7 @@ pub(super) fn solve(
     let inner_eps_min = eps.min(1e-8);
     let mut inner_eps = 1e-2;
     let mut row = RowScratch::new(k);
-    for _epoch in 0..max_epochs {
+    for epoch in 0..max_epochs {
         rng.shuffle(&mut order);
         let mut updated = 0usize;
         let mut vmax = 0.0f64;
@@ -248,6 +249,8 @@ pub(super) fn solve(
                 *bj -= dj * s;
             }
         }
+        // Progress and cancellation: once per epoch (see crate::progress).
+        on_epoch(epoch + 1, vmax)?;
         if vmax < eps {
             break;
         }
@@ -288,7 +291,7 @@ pub(super) fn solve(
         }
     }
     let intercepts = ub.iter().map(|b| b * s).collect();
-    (weights, intercepts)
+    Ok((weights, intercepts))
 }
 
 /// Per-row work arrays, allocated once.

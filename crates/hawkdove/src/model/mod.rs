@@ -39,6 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::features::{nb_log_count_ratios, nb_ratio, nb_ratio_weighted, CsrMatrix};
+use crate::progress::{emit, silent, Progress, TrainEvent};
 
 /// Which optimizer to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -449,7 +450,7 @@ impl LinearModel {
 
     /// Fit on CSR rows and string labels.
     pub fn fit(params: &LogisticParams, x: &CsrMatrix, y: &[String]) -> Result<LinearModel> {
-        Self::fit_weighted(params, x, y, None)
+        Self::fit_with(params, x, y, None, &mut silent)
     }
 
     /// Fit with per-row sample weights (scikit-learn's `sample_weight`): row `i`'s loss counts
@@ -465,9 +466,22 @@ impl LinearModel {
         y: &[String],
         sample_weight: Option<&[f64]>,
     ) -> Result<LinearModel> {
+        Self::fit_with(params, x, y, sample_weight, &mut silent)
+    }
+
+    /// [`LinearModel::fit_weighted`] reporting the solver's progress to `progress` (started,
+    /// each iteration, finished), which can stop it: then [`Error::Cancelled`] (see
+    /// [`crate::progress`]).
+    pub fn fit_with(
+        params: &LogisticParams,
+        x: &CsrMatrix,
+        y: &[String],
+        sample_weight: Option<&[f64]>,
+        progress: &mut Progress<'_>,
+    ) -> Result<LinearModel> {
         params.validate()?;
         let (classes, yi) = encode_labels(y)?;
-        fit_indexed(params, Cow::Borrowed(x), &yi, classes, sample_weight)
+        fit_indexed(params, Cow::Borrowed(x), &yi, classes, sample_weight, progress)
     }
 }
 
@@ -577,6 +591,7 @@ pub(crate) fn fit_indexed(
     y: &[usize],
     classes: Vec<String>,
     sample_weight: Option<&[f64]>,
+    progress: &mut Progress<'_>,
 ) -> Result<LinearModel> {
     let params = params.check_ref()?;
     if x.nrows() != y.len() {
@@ -627,6 +642,31 @@ pub(crate) fn fit_indexed(
             limit: params.max_weight_bytes,
         });
     }
+    let solver = if use_dcd || use_mdcd { Solver::DualCd } else { Solver::Lbfgs };
+    let max_iter = params.max_iter;
+    emit(
+        progress,
+        TrainEvent::SolverStarted {
+            solver,
+            classes: k,
+            features: d,
+            max_iter,
+        },
+    )?;
+    let mut iterations = 0;
+    // The solvers' hook: one call per DCD epoch / L-BFGS iteration.
+    let mut on_iteration = |iteration: usize, value: f64| {
+        iterations = iteration;
+        emit(
+            progress,
+            TrainEvent::SolverIteration {
+                solver,
+                iteration,
+                max_iter,
+                value,
+            },
+        )
+    };
     let (weights, intercepts) = if use_dcd {
         // Binary: the positive class is classes[1]; NB ratio of class 1 vs rest (labels were
         // checked above, so only the alpha is checked here).
@@ -648,8 +688,26 @@ pub(crate) fn fit_indexed(
         let bias = params.fit_intercept.then_some(params.intercept_scaling);
         let tol = params.tol.unwrap_or(DEFAULT_DCD_TOL);
         let (mut w, b) = match xs {
-            Cow::Owned(m) => dcd::solve_owned(m, &signs, &c_i, bias, tol, params.max_iter, params.seed),
-            Cow::Borrowed(m) => dcd::solve(m, &signs, &c_i, bias, tol, params.max_iter, params.seed),
+            Cow::Owned(m) => dcd::solve_owned(
+                m,
+                &signs,
+                &c_i,
+                bias,
+                tol,
+                params.max_iter,
+                params.seed,
+                &mut on_iteration,
+            )?,
+            Cow::Borrowed(m) => dcd::solve(
+                m,
+                &signs,
+                &c_i,
+                bias,
+                tol,
+                params.max_iter,
+                params.seed,
+                &mut on_iteration,
+            )?,
         };
         if let Some(r) = ratio {
             for (wj, rj) in w.iter_mut().zip(r) {
@@ -672,7 +730,8 @@ pub(crate) fn fit_indexed(
             tol,
             params.max_iter,
             params.seed,
-        );
+            &mut on_iteration,
+        )?;
         if w.iter().flatten().chain(&b).any(|v| !v.is_finite()) {
             return Err(Error::Optimizer("non-finite weights".into()));
         }
@@ -689,6 +748,7 @@ pub(crate) fn fit_indexed(
             params.fit_intercept,
             params.tol.unwrap_or(DEFAULT_LBFGS_TOL),
             params.max_iter,
+            &mut on_iteration,
         )?;
         if k == 2 {
             // Express the two-class softmax as one logit for the second class.
@@ -699,6 +759,7 @@ pub(crate) fn fit_indexed(
             (w, b)
         }
     };
+    emit(progress, TrainEvent::SolverFinished { solver, iterations })?;
     LinearModel::from_parts(classes, weights, intercepts, d)
 }
 

@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::eval::stratified_folds;
 use crate::features::{Featurizer, FeaturizerConfig, Scratch};
 use crate::model::{argmax, encode_labels, fit_indexed, softmax_into, LinearModel, LogisticParams};
+use crate::progress::{emit, silent, FoldPurpose, Progress, TrainEvent};
 
 /// How predicted probabilities are calibrated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -320,7 +321,7 @@ impl Model {
         S: AsRef<str> + Sync,
         L: AsRef<str>,
     {
-        Self::train_weighted(texts, labels, None, params)
+        Self::train_weighted_with(texts, labels, None, params, &mut silent)
     }
 
     /// [`Model::train`] with per-text sample weights (scikit-learn's `sample_weight`; `None`:
@@ -336,6 +337,39 @@ impl Model {
         labels: &[L],
         sample_weight: Option<&[f64]>,
         params: &ModelParams,
+    ) -> Result<Model>
+    where
+        S: AsRef<str> + Sync,
+        L: AsRef<str>,
+    {
+        Self::train_weighted_with(texts, labels, sample_weight, params, &mut silent)
+    }
+
+    /// [`Model::train`] reporting its progress to `progress`, in order: featurization, the
+    /// solver's iterations, then each calibration fold (its own featurization and solver
+    /// events inside). The callback can stop training: then [`Error::Cancelled`] and no model
+    /// (see [`crate::progress`]).
+    pub fn train_with<S, L>(
+        texts: &[S],
+        labels: &[L],
+        params: &ModelParams,
+        progress: &mut Progress<'_>,
+    ) -> Result<Model>
+    where
+        S: AsRef<str> + Sync,
+        L: AsRef<str>,
+    {
+        Self::train_weighted_with(texts, labels, None, params, progress)
+    }
+
+    /// [`Model::train_weighted`] reporting its progress to `progress` as
+    /// [`Model::train_with`] does.
+    pub fn train_weighted_with<S, L>(
+        texts: &[S],
+        labels: &[L],
+        sample_weight: Option<&[f64]>,
+        params: &ModelParams,
+        progress: &mut Progress<'_>,
     ) -> Result<Model>
     where
         S: AsRef<str> + Sync,
@@ -361,12 +395,19 @@ impl Model {
             check_class_sizes(&classes, &y, 2, "calibration")?;
             check_folds(&classes, &y, folds, "calibration.folds")?;
         }
-        let (featurizer, x) = Featurizer::fit_transform(&params.featurizer, &texts)?;
-        let linear = fit_indexed(&params.logistic, Cow::Owned(x), &y, classes.clone(), weights)?;
+        let (featurizer, x) = Featurizer::fit_transform_with(&params.featurizer, &texts, progress)?;
+        let linear = fit_indexed(
+            &params.logistic,
+            Cow::Owned(x),
+            &y,
+            classes.clone(),
+            weights,
+            progress,
+        )?;
         let temperature = match params.calibration {
             Calibration::None => 1.0,
             Calibration::Temperature { folds } => {
-                let logits = out_of_fold_logits(&texts, &y, &classes, params, folds, weights)?;
+                let logits = out_of_fold_logits(&texts, &y, &classes, params, folds, weights, progress)?;
                 fit_temperature(&logits, &y, weights)
             }
         };
@@ -727,25 +768,36 @@ fn out_of_fold_logits<S: AsRef<str> + Sync>(
     params: &ModelParams,
     folds: usize,
     weights: Option<&[f64]>,
+    progress: &mut Progress<'_>,
 ) -> Result<Vec<Vec<f64>>> {
     let assignment = stratified_folds(y, classes.len(), folds, params.seed);
     let mut logits = vec![Vec::new(); texts.len()];
+    let purpose = FoldPurpose::Calibration;
     for f in 0..folds {
         let train: Vec<usize> = (0..texts.len()).filter(|&i| assignment[i] != f).collect();
         let test: Vec<usize> = (0..texts.len()).filter(|&i| assignment[i] == f).collect();
         if test.is_empty() {
             continue;
         }
+        emit(
+            progress,
+            TrainEvent::FoldStarted {
+                purpose,
+                fold: f,
+                folds,
+            },
+        )?;
         let tr_texts: Vec<&str> = train.iter().map(|&i| texts[i].as_ref()).collect();
         let tr_y: Vec<usize> = train.iter().map(|&i| y[i]).collect();
         let tr_w: Option<Vec<f64>> = weights.map(|w| train.iter().map(|&i| w[i]).collect());
-        let (feat, x) = Featurizer::fit_transform(&params.featurizer, &tr_texts)?;
+        let (feat, x) = Featurizer::fit_transform_with(&params.featurizer, &tr_texts, progress)?;
         let lin = fit_indexed(
             &params.logistic,
             Cow::Owned(x),
             &tr_y,
             classes.to_vec(),
             tr_w.as_deref(),
+            progress,
         )?;
         let te_texts: Vec<&str> = test.iter().map(|&i| texts[i].as_ref()).collect();
         let xt = feat.transform(&te_texts);
@@ -753,6 +805,14 @@ fn out_of_fold_logits<S: AsRef<str> + Sync>(
             let (c, v) = xt.row(r);
             logits[i] = lin.logits(c, v);
         }
+        emit(
+            progress,
+            TrainEvent::FoldFinished {
+                purpose,
+                fold: f,
+                folds,
+            },
+        )?;
     }
     Ok(logits)
 }
