@@ -21,7 +21,7 @@ use hawkdove::features::Lexicon;
 use hawkdove::ModelParams;
 
 use errors::IntoPyResult;
-use pools::{resolve_threads, run_detached, run_detached_here, run_training};
+use pools::{resolve_threads, run_detached_here, run_training};
 
 /// Default training parameters (`ModelParams`) as JSON.
 #[pyfunction]

@@ -450,7 +450,7 @@ impl LinearModel {
 
     /// Fit on CSR rows and string labels.
     pub fn fit(params: &LogisticParams, x: &CsrMatrix, y: &[String]) -> Result<LinearModel> {
-        Self::fit_with(params, x, y, None, &mut silent)
+        Self::fit_weighted_with(params, x, y, None, &mut silent)
     }
 
     /// Fit with per-row sample weights (scikit-learn's `sample_weight`): row `i`'s loss counts
@@ -466,13 +466,24 @@ impl LinearModel {
         y: &[String],
         sample_weight: Option<&[f64]>,
     ) -> Result<LinearModel> {
-        Self::fit_with(params, x, y, sample_weight, &mut silent)
+        Self::fit_weighted_with(params, x, y, sample_weight, &mut silent)
     }
 
-    /// [`LinearModel::fit_weighted`] reporting the solver's progress to `progress` (started,
-    /// each iteration, finished), which can stop it: then [`Error::Cancelled`] (see
+    /// [`LinearModel::fit`] reporting the solver's progress to `progress` (started, each
+    /// iteration, finished), which can stop it: then [`Error::Cancelled`] (see
     /// [`crate::progress`]).
     pub fn fit_with(
+        params: &LogisticParams,
+        x: &CsrMatrix,
+        y: &[String],
+        progress: &mut Progress<'_>,
+    ) -> Result<LinearModel> {
+        Self::fit_weighted_with(params, x, y, None, progress)
+    }
+
+    /// [`LinearModel::fit_weighted`] reporting the solver's progress as
+    /// [`LinearModel::fit_with`] does.
+    pub fn fit_weighted_with(
         params: &LogisticParams,
         x: &CsrMatrix,
         y: &[String],
@@ -642,7 +653,11 @@ pub(crate) fn fit_indexed(
             limit: params.max_weight_bytes,
         });
     }
-    let solver = if use_dcd || use_mdcd { Solver::DualCd } else { Solver::Lbfgs };
+    let solver = if use_dcd || use_mdcd {
+        Solver::DualCd
+    } else {
+        Solver::Lbfgs
+    };
     let max_iter = params.max_iter;
     emit(
         progress,

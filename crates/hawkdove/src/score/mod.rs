@@ -396,14 +396,7 @@ impl Model {
             check_folds(&classes, &y, folds, "calibration.folds")?;
         }
         let (featurizer, x) = Featurizer::fit_transform_with(&params.featurizer, &texts, progress)?;
-        let linear = fit_indexed(
-            &params.logistic,
-            Cow::Owned(x),
-            &y,
-            classes.clone(),
-            weights,
-            progress,
-        )?;
+        let linear = fit_indexed(&params.logistic, Cow::Owned(x), &y, classes.clone(), weights, progress)?;
         let temperature = match params.calibration {
             Calibration::None => 1.0,
             Calibration::Temperature { folds } => {
