@@ -7,7 +7,7 @@
 //! started training, in order: featurization (started, each group of texts, done), the solver
 //! (started, every iteration, finished), and each cross-validation or calibration fold (started,
 //! the fold's own training events, finished). Returning [`ControlFlow::Break`] stops training at
-//! that point with [`Error::Cancelled`](crate::Error::Cancelled); nothing half-trained is
+//! that point with [`Error::Cancelled`]; nothing half-trained is
 //! returned, and the caller's data and any model it already had are untouched. The plain
 //! entry points (`Model::train`, …) are the `_with` forms with a callback that always
 //! continues.
