@@ -32,10 +32,10 @@ pub struct EvaluateArgs {
     /// the held-out passages).
     #[arg(long, requires = "corpus", conflicts_with_all = ["held_out", "test"])]
     pub train_split: bool,
-    /// Number of stratified cross-validation folds (default 10 when no --test is given).
+    /// Number of stratified cross-validation folds [default: 10, when no --test is given].
     #[arg(long, conflicts_with = "test")]
     pub folds: Option<usize>,
-    /// Evaluate on this labelled file instead of cross-validating.
+    /// Evaluate on this labelled file instead of cross-validating [default: none: cross-validate].
     #[arg(long)]
     pub test: Option<PathBuf>,
     /// Seed of the fold assignment.

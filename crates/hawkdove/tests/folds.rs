@@ -79,7 +79,7 @@ fn evaluate() -> PathBuf {
         .join("examples")
         .join(format!("evaluate{}", std::env::consts::EXE_SUFFIX));
     let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(["build", "--example", "evaluate", "-p", "hawkdove"]);
+    cmd.args(["build", "--example", "evaluate", "-p", "hawkdove-cli"]);
     if profile_dir.ends_with("release") {
         cmd.arg("--release");
     }

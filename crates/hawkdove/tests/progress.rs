@@ -94,7 +94,7 @@ fn check_training(events: &[TrainEvent], at: usize, texts: usize, solver: Solver
 
 #[test]
 fn two_and_three_class_training_report_in_order() {
-    for (k, solver) in [(2, Solver::DualCd), (3, Solver::Lbfgs)] {
+    for (k, solver) in [(2, Solver::DualCd), (3, Solver::DualCd)] {
         let (texts, labels) = corpus(300, k);
         let mut events = Vec::new();
         Model::train_with(&texts, &labels, &ModelParams::default(), &mut record(&mut events)).unwrap();
@@ -151,7 +151,7 @@ fn calibration_and_cross_validation_folds_wrap_their_training() {
     };
     let mut events = Vec::new();
     Model::train_with(&texts, &labels, &params, &mut record(&mut events)).unwrap();
-    let mut i = check_training(&events, 0, 240, Solver::Lbfgs);
+    let mut i = check_training(&events, 0, 240, Solver::DualCd);
     for fold in 0..3 {
         let purpose = FoldPurpose::Calibration;
         assert_eq!(
@@ -162,7 +162,7 @@ fn calibration_and_cross_validation_folds_wrap_their_training() {
                 folds: 3
             }
         );
-        i = check_training(&events, i + 1, 160, Solver::Lbfgs);
+        i = check_training(&events, i + 1, 160, Solver::DualCd);
         assert_eq!(
             events[i],
             TrainEvent::FoldFinished {

@@ -4,7 +4,7 @@
 //! that says what it would need, before anything of that size is allocated (100,000 classes
 //! used to abort at 5.7 GB, needing about 240 GB).
 
-use hawkdove::model::{DEFAULT_MAX_WEIGHT_BYTES, SOLVER_COPIES};
+use hawkdove::model::{DEFAULT_MAX_WEIGHT_BYTES, MDCD_COPIES};
 use hawkdove::{Error, LogisticParams, Model, ModelParams};
 
 fn one_text_per_class(n: usize) -> (Vec<String>, Vec<String>) {
@@ -32,7 +32,7 @@ fn a_hundred_thousand_classes_are_refused_before_training() {
             assert_eq!(classes, 100_000);
             assert!(features >= 100_000, "{features}");
             assert_eq!(weight_bytes, 100_000 * (features as u64 + 1) * 8);
-            assert_eq!(training_bytes, weight_bytes * SOLVER_COPIES);
+            assert_eq!(training_bytes, weight_bytes * MDCD_COPIES);
             assert_eq!(limit, DEFAULT_MAX_WEIGHT_BYTES);
         }
         other => panic!("expected TooLargeToTrain, got {:?}", other.map(|_| "a model")),

@@ -1,26 +1,17 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
-//! `evaluate --help` tells the truth (issue 23, item 5): every option shows its default, the
+//! `hawkdove evaluate --help` tells the truth (issue 23, item 5): every option shows its default, the
 //! defaults are the library's, every on/off setting can be switched both ways, and
 //! `--class-weight` documents all its values.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use hawkdove::model::{DEFAULT_C, DEFAULT_NB_ALPHA};
 
-fn evaluate() -> PathBuf {
-    let exe = std::env::current_exe().expect("test exe");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
-    let bin = profile_dir
-        .join("examples")
-        .join(format!("evaluate{}", std::env::consts::EXE_SUFFIX));
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(["build", "--example", "evaluate", "-p", "hawkdove"]);
-    if profile_dir.ends_with("release") {
-        cmd.arg("--release");
-    }
-    assert!(cmd.status().expect("cargo build").success());
-    bin
+/// `hawkdove evaluate` (the `evaluate` example is a thin wrapper around it).
+fn evaluate() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hawkdove"));
+    cmd.arg("evaluate");
+    cmd
 }
 
 /// `--help`'s options: `(name, its help text up to the next option)`.
@@ -43,10 +34,7 @@ fn options(help: &str) -> Vec<(String, String)> {
 
 #[test]
 fn evaluate_help_shows_every_default_and_both_switches() {
-    let out = Command::new(evaluate())
-        .arg("--help")
-        .output()
-        .expect("run evaluate --help");
+    let out = evaluate().arg("--help").output().expect("run evaluate --help");
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).expect("utf-8");
     let opts = options(&help);
@@ -56,8 +44,10 @@ fn evaluate_help_shows_every_default_and_both_switches() {
             .map(|(_, h)| h.clone())
             .unwrap_or_else(|| panic!("no --{name} in:\n{help}"))
     };
-    // Modes and inputs have nothing to default to; everything else shows its default.
-    let modes = ["data", "corpus", "held-out", "train-split", "help"];
+    // Modes and inputs have nothing to default to, nor the program's global switches
+    // (`--quiet`, `--threads`, whose default "every core" is in its text); everything else
+    // shows its default.
+    let modes = ["data", "corpus", "held-out", "train-split", "help", "quiet", "threads"];
     for (name, text) in &opts {
         if modes.contains(&name.as_str()) || name.starts_with("no-") {
             continue;
@@ -103,9 +93,8 @@ fn switches_parse_both_ways_and_the_last_one_wins() {
         })
         .collect();
     std::fs::write(&data, rows).expect("write");
-    let bin = evaluate();
     let run = |extra: &[&str]| {
-        let out = Command::new(&bin)
+        let out = evaluate()
             .args(["--data", data.to_str().expect("utf-8"), "--folds", "2"])
             .args(extra)
             .output()
