@@ -36,7 +36,7 @@ cargo run --release --quiet -p hawkdove-cli --bin hawkdove -- timeline examples/
 # with maturin from .venv; the wheel is then installed into a fresh virtual environment,
 # .venv-wheel, with no Rust toolchain on PATH, and the stubs, types and Python tests run there.
 PY_DEPS=(pytest numpy scipy pandas scikit-learn pyarrow mypy "dask[distributed]"
-  nbclient nbformat ipykernel matplotlib tqdm)
+  nbclient nbformat ipykernel matplotlib tqdm pdoc)
 if command -v java >/dev/null 2>&1; then
   PY_DEPS+=(pyspark "ray[data]")
 else
@@ -75,5 +75,9 @@ env PATH="$NO_RUST_PATH" .venv-wheel/bin/python -m mypy python/hawkdove
 echo "== Python: pytest tests/python (against the installed wheel; Spark and Ray when Java is present)"
 env PATH="$NO_RUST_PATH" .venv-wheel/bin/python -m pytest tests/python -q -rs \
   --deselect tests/python/test_parity.py
+echo "== Python: the API reference (pdoc, from the docstrings and stubs), warnings as errors"
+env PATH="$NO_RUST_PATH" .venv-wheel/bin/python -W error::UserWarning -m pdoc hawkdove -o target/python-api
+ls target/python-api/hawkdove.html >/dev/null
+
 echo "== Python: parity with the Rust example classifier (cargo on PATH; the wheel's hawkdove)"
 .venv-wheel/bin/python -m pytest tests/python/test_parity.py -q

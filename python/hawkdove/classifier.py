@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from hawkdove._base import (
 from hawkdove.document import DocumentScore, DocumentScores
 from hawkdove.explain import Explanation
 from hawkdove.featurizer import Matrix, feature_names, to_matrix, to_output, vocabulary
+
+if TYPE_CHECKING:
+    import scipy.sparse as _sparse  # noqa: F401  (names the sparse type inside `Matrix`)
 
 
 class Scores:

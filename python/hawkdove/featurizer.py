@@ -22,14 +22,14 @@ if TYPE_CHECKING:
     import scipy.sparse as _sparse
 
 
-class CsrArrays(NamedTuple):
-    """A CSR matrix as plain arrays, returned when SciPy is not installed:
-    ``scipy.sparse.csr_matrix((m.data, m.indices, m.indptr), shape=m.shape)`` rebuilds it."""
-
-    data: np.ndarray
-    indices: np.ndarray
-    indptr: np.ndarray
-    shape: tuple[int, int]
+# The functional form keeps the field types as objects rather than strings (this module uses
+# postponed annotations), so documentation tools can resolve them.
+CsrArrays = NamedTuple(
+    "CsrArrays",
+    [("data", np.ndarray), ("indices", np.ndarray), ("indptr", np.ndarray), ("shape", tuple[int, int])],
+)
+CsrArrays.__doc__ = """A CSR matrix as plain arrays, returned when SciPy is not installed:
+``scipy.sparse.csr_matrix((m.data, m.indices, m.indptr), shape=m.shape)`` rebuilds it."""
 
 
 Matrix = Union["_sparse.csr_matrix", CsrArrays]
