@@ -13,10 +13,22 @@ import sys
 import time
 from typing import Any, Callable
 
-try:  # tqdm is optional
-    from tqdm.auto import tqdm as _tqdm  # type: ignore[import-untyped, import-not-found]
-except ImportError:  # pragma: no cover - exercised only without tqdm
-    _tqdm = None
+
+def _tqdm_class() -> Any:
+    """tqdm's auto class, or None without tqdm. Imported only when a bar is about to be shown:
+    importing ``tqdm.auto`` in a notebook without ipywidgets prints a warning, which a quiet
+    ``fit`` must not."""
+    try:  # tqdm is optional
+        from tqdm.auto import tqdm  # type: ignore[import-untyped, import-not-found]
+    except ImportError:  # pragma: no cover - exercised only without tqdm
+        return None
+    return tqdm
+
+
+def _has_tqdm() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("tqdm") is not None
 
 #: Names of the core's solvers as shown.
 SOLVERS = {"dual_cd": "dual CD", "lbfgs": "L-BFGS"}
@@ -39,7 +51,7 @@ class Reporter:
         interval: float = 1.0,
     ) -> None:
         self.what = what
-        self.use_tqdm = (_tqdm is not None) if use_tqdm is None else use_tqdm
+        self.use_tqdm = _has_tqdm() if use_tqdm is None else use_tqdm
         self.stream = sys.stderr if stream is None else stream
         self.interval = interval
         self.fold = ""
@@ -86,8 +98,9 @@ class Reporter:
 
     def _start(self, desc: str, total: int, unit: str) -> None:
         self._close()
-        if self.use_tqdm and _tqdm is not None:
-            self.bar = _tqdm(
+        tqdm = _tqdm_class() if self.use_tqdm else None
+        if tqdm is not None:
+            self.bar = tqdm(
                 total=total, desc=f"{self.fold}{desc}", unit=unit, leave=False, file=self.stream
             )
         else:

@@ -30,7 +30,7 @@ def corpus(n):
     labels = [str(i % 3) for i in range(n)]
     return texts, labels
 
-# Weak regularization and a tight tolerance: L-BFGS runs many iterations.
+# Weak regularization and a tight tolerance: the solver runs many iterations.
 params = dict(C=1e4, tol=1e-12, max_iter=1_000_000, n_jobs=2)
 
 def call(scale):
@@ -114,7 +114,7 @@ def test_progress_events_arrive_in_order():
     assert kinds.index("featurized") < kinds.index("solver_started")
     iterations = [e["iteration"] for e in events if e["event"] == "solver_iteration"]
     assert iterations == list(range(1, len(iterations) + 1)) and iterations
-    assert events[-1] == {"event": "solver_finished", "solver": "lbfgs", "iterations": iterations[-1]}
+    assert events[-1] == {"event": "solver_finished", "solver": "dual_cd", "iterations": iterations[-1]}
 
     events.clear()
     report = _hawkdove.cross_validate(
@@ -144,7 +144,7 @@ def test_verbose_shows_progress_and_quiet_is_quiet(capsys):
     assert capsys.readouterr().err == ""
     hawkdove.TextClassifier(verbose=True).fit(texts, labels)
     err = capsys.readouterr().err
-    assert "L-BFGS" in err and "featuriz" in err, err
+    assert "dual CD" in err and "featuriz" in err, err
     hawkdove.cross_validate(texts, labels, folds=3, verbose=True)
     err = capsys.readouterr().err
     assert "fold 3/3" in err, err
@@ -157,8 +157,8 @@ def test_plain_lines_without_tqdm():
     _hawkdove.Model.train(texts, labels, progress=reporter)
     lines = out.getvalue().splitlines()
     assert lines[0] == "hawkdove fit: featurizing", lines
-    assert any("L-BFGS: iteration 1 " in line for line in lines), lines
-    assert lines[-1].startswith("hawkdove fit: L-BFGS: done after "), lines
+    assert any("dual CD: iteration 1 " in line for line in lines), lines
+    assert lines[-1].startswith("hawkdove fit: dual CD: done after "), lines
 
 
 def test_max_weight_bytes_reaches_the_core(tmp_path):
