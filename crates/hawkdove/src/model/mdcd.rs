@@ -72,23 +72,8 @@ pub(super) fn solve(
             .and_then(|rj| rj.get(col))
             .map_or(1.0, |v| v * v)
     };
-    // Rows per column, turned in place into dense numbers of the shared columns (u32::MAX: a
-    // column of one row, or of none).
-    let mut label = vec![0u32; d];
-    for &col in &indices {
-        if let Some(f) = label.get_mut(col as usize) {
-            *f = f.saturating_add(1);
-        }
-    }
-    let mut n_shared = 0u32;
-    for l in label.iter_mut() {
-        if *l >= 2 {
-            *l = n_shared;
-            n_shared += 1;
-        } else {
-            *l = u32::MAX;
-        }
-    }
+    // Dense numbers of the shared columns (u32::MAX: a column of one row, or of none).
+    let (label, n_shared) = super::dcd::shared_columns(&indices, d);
     // Each row: shared entries first (renumbered), then its own entries (original numbers).
     let mut shared_end = vec![0usize; n];
     let mut own_entries: Vec<(u32, f32)> = Vec::new();
