@@ -4,13 +4,11 @@ subprocess of its own: signals and peak memory are per process."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
+from _sigint import interrupt
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and /proc: Linux")
 
@@ -59,26 +57,8 @@ except BaseException as e:
 def test_ctrl_c_interrupts_long_calls(what, n_jobs):
     # Issue 25, defect 6: KeyboardInterrupt came only when the Rust call returned, and the
     # process's first call to return a NumPy array raised PanicException instead.
-    proc = subprocess.Popen(
-        [sys.executable, "-c", INTERRUPTED, what, str(n_jobs)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(1.0)
-        assert proc.poll() is None, proc.stdout.read()
-        sent = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=30)
-        took = time.monotonic() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, out
+    returncode, out, took = interrupt(INTERRUPTED, [what, str(n_jobs)], wait=1.0, timeout=30)
+    assert returncode == 0, out
     assert "KeyboardInterrupt inside a call" in out and "PanicException" not in out, out
     assert took < 2.0, f"{what}: exited {took:.2f} s after SIGINT ({out.strip()})"
 

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import io
 import json
-import signal
-import subprocess
 import sys
-import time
 
 import pytest
+from _sigint import interrupt
 
 import hawkdove
 from hawkdove import _hawkdove
@@ -72,27 +70,8 @@ except BaseException as e:
 @pytest.mark.skipif(sys.platform != "linux", reason="signals: Linux")
 @pytest.mark.parametrize("what", ["fit", "cross_validate", "fit_transform"])
 def test_ctrl_c_interrupts_training(what):
-    proc = subprocess.Popen(
-        [sys.executable, "-c", INTERRUPTED, what],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline().strip()
-        assert first == "ready", first + proc.stdout.read()
-        time.sleep(1.5)
-        assert proc.poll() is None, proc.stdout.read()
-        sent = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=60)
-        took = time.monotonic() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, out
+    returncode, out, took = interrupt(INTERRUPTED, [what], wait=1.5, timeout=60)
+    assert returncode == 0, out
     assert "KeyboardInterrupt inside a call" in out and "PanicException" not in out, out
     if what == "fit":
         assert "unchanged" in out, out
