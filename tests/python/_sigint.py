@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -32,3 +33,16 @@ def interrupt(script: str, args: list[str], *, wait: float, timeout: float) -> t
             proc.kill()
             proc.wait()
     return proc.returncode, out, took
+
+
+def assert_prompt(what: str, out: str, took: float) -> None:
+    """Check a script's report ``KeyboardInterrupt inside a call after X s of a Y s call``:
+    Ctrl-C was honoured inside the call, well before the call would have ended. The bound is a
+    share of the call's own measured length (Y, sized to about 10 s), not a fixed time, so that a
+    loaded machine, which slows the call too, does not fail it; a call that ignores Ctrl-C
+    until it returns exits about Y − 1.5 s after the signal."""
+    m = re.search(r"KeyboardInterrupt inside a call after ([\d.]+) s of a ([\d.]+) s call", out)
+    assert m is not None and "PanicException" not in out, out
+    expected = float(m.group(2))
+    bound = max(2.0, 0.4 * expected)
+    assert took < bound, f"{what}: exited {took:.2f} s after SIGINT, bound {bound:.2f} s ({out.strip()})"

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from _sigint import interrupt
+from _sigint import assert_prompt, interrupt
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and /proc: Linux")
 
@@ -27,11 +27,13 @@ def call(scale):
     elif what == "score_document":
         m.score_document(sentence * (70_000 * scale), bootstrap=0)
 
-# Size one call to take about 6 s on this machine, whatever its speed or load, so that the
+# Size one call to take about 10 s on this machine, whatever its speed or load, so that the
 # signal lands inside a Rust call and an unhonoured Ctrl-C would show as a late exit.
 t = time.monotonic()
 call(1)
-scale = max(1, min(60, round(6.0 / max(time.monotonic() - t, 1e-3))))
+one = max(time.monotonic() - t, 1e-3)
+scale = max(1, min(60, round(10.0 / one)))
+expected = scale * one
 in_call = False
 print("ready", flush=True)
 try:
@@ -42,7 +44,7 @@ try:
         in_call = False
 except KeyboardInterrupt:
     where = "inside a call" if in_call else "between calls"
-    print(f"KeyboardInterrupt {where} after {time.monotonic() - t:.2f} s", flush=True)
+    print(f"KeyboardInterrupt {where} after {time.monotonic() - t:.2f} s of a {expected:.2f} s call", flush=True)
     sys.exit(0)
 except BaseException as e:
     print(f"{type(e).__name__}: {e}", flush=True)
@@ -59,8 +61,7 @@ def test_ctrl_c_interrupts_long_calls(what, n_jobs):
     # process's first call to return a NumPy array raised PanicException instead.
     returncode, out, took = interrupt(INTERRUPTED, [what, str(n_jobs)], wait=1.0, timeout=30)
     assert returncode == 0, out
-    assert "KeyboardInterrupt inside a call" in out and "PanicException" not in out, out
-    assert took < 2.0, f"{what}: exited {took:.2f} s after SIGINT ({out.strip()})"
+    assert_prompt(what, out, took)
 
 
 MEMORY = r"""

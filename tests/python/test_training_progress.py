@@ -10,7 +10,7 @@ import json
 import sys
 
 import pytest
-from _sigint import interrupt
+from _sigint import assert_prompt, interrupt
 
 import hawkdove
 from hawkdove import _hawkdove
@@ -41,11 +41,13 @@ def call(scale):
         hawkdove.Featurizer(hashing_bits=20, n_jobs=2).fit_transform(texts * 400)
 
 est = hawkdove.TextClassifier(**params)
-# Size one call to take about 6 s on this machine, whatever its speed or load, so that the
+# Size one call to take about 10 s on this machine, whatever its speed or load, so that the
 # signal lands inside a Rust call.
 t = time.monotonic()
 call(1)
-scale = max(1, min(200, round(6.0 / max(time.monotonic() - t, 1e-3))))
+one = max(time.monotonic() - t, 1e-3)
+scale = max(1, min(200, round(10.0 / one)))
+expected = scale * one
 before = est.to_bytes() if what == "fit" else None
 in_call = False
 print("ready", flush=True)
@@ -57,7 +59,7 @@ try:
         in_call = False
 except KeyboardInterrupt:
     where = "inside a call" if in_call else "between calls"
-    print(f"KeyboardInterrupt {where} after {time.monotonic() - t:.2f} s", flush=True)
+    print(f"KeyboardInterrupt {where} after {time.monotonic() - t:.2f} s of a {expected:.2f} s call", flush=True)
     if what == "fit":
         print("unchanged" if est.to_bytes() == before else "CHANGED", flush=True)
     sys.exit(0)
@@ -72,10 +74,9 @@ except BaseException as e:
 def test_ctrl_c_interrupts_training(what):
     returncode, out, took = interrupt(INTERRUPTED, [what], wait=1.5, timeout=60)
     assert returncode == 0, out
-    assert "KeyboardInterrupt inside a call" in out and "PanicException" not in out, out
+    assert_prompt(what, out, took)
     if what == "fit":
         assert "unchanged" in out, out
-    assert took < 2.0, f"{what}: exited {took:.2f} s after SIGINT ({out.strip()})"
 
 
 def _corpus(n=90, k=3):
