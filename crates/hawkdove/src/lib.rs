@@ -15,6 +15,8 @@
 //!   scores;
 //! * [`format`](mod@format): the versioned JSON model file;
 //! * [`eval`]: cross-validation, metrics and calibration reports;
+//! * [`tune`]: self-tuning defaults, `C` and the class weighting chosen by internal
+//!   cross-validation;
 //! * [`progress`]: training progress events and cancellation;
 //! * [`timeline`]: scored, dated documents as a series per period, with bootstrap intervals
 //!   and detected shifts of level.
@@ -31,9 +33,11 @@ pub mod progress;
 pub mod score;
 pub mod text;
 pub mod timeline;
+pub mod tune;
 
 pub use error::{Error, FormatError, Result};
 pub use features::{CsrMatrix, FeatureSpace, Featurizer, FeaturizerConfig, Weighting};
 pub use model::{ClassWeight, LinearModel, LogisticParams, Solver};
 pub use progress::{Progress, TrainEvent};
 pub use score::{BatchPredictions, Calibration, Model, ModelParams, Prediction};
+pub use tune::{TuneReport, TuneSpec};

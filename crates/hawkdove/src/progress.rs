@@ -5,8 +5,10 @@
 //! [`crate::LinearModel::fit_with`], [`crate::eval::cross_validate_with`] and
 //! [`crate::Featurizer::fit_transform_with`]. The callback is called on the thread that
 //! started training, in order: featurization (started, each group of texts, done), the solver
-//! (started, every iteration, finished), and each cross-validation or calibration fold (started,
-//! the fold's own training events, finished). Returning [`ControlFlow::Break`] stops training at
+//! (started, every iteration, finished), and each cross-validation, calibration or self-tuning
+//! fold (started, the fold's own training events, finished); self-tuning adds
+//! [`TrainEvent::TuneStarted`], a [`TrainEvent::TuneFitted`] per fit and
+//! [`TrainEvent::TuneFinished`]. Returning [`ControlFlow::Break`] stops training at
 //! that point with [`Error::Cancelled`]; nothing half-trained is
 //! returned, and the caller's data and any model it already had are untouched. The plain
 //! entry points (`Model::train`, …) are the `_with` forms with a callback that always
@@ -41,7 +43,7 @@ use std::ops::ControlFlow;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::Solver;
+use crate::model::{ClassWeight, Solver};
 
 /// A training progress callback: called with each [`TrainEvent`], in order; returning
 /// [`ControlFlow::Break`] stops training with [`Error::Cancelled`].
@@ -55,6 +57,8 @@ pub enum FoldPurpose {
     CrossValidation,
     /// A fold of temperature calibration ([`crate::Calibration::Temperature`]).
     Calibration,
+    /// A fold of self-tuning ([`crate::tune`]).
+    Tuning,
 }
 
 /// One step of training, as reported to a [`Progress`] callback.
@@ -131,6 +135,44 @@ pub enum TrainEvent {
         /// Number of folds.
         folds: usize,
     },
+    /// Self-tuning ([`crate::tune`]) starts: `candidates` settings on each of `folds` folds,
+    /// `folds × candidates` fits in all, each followed by a [`TrainEvent::TuneFitted`].
+    TuneStarted {
+        /// Number of folds.
+        folds: usize,
+        /// Number of settings tried.
+        candidates: usize,
+    },
+    /// One setting was fitted on one tuning fold and scored on its held-out part.
+    TuneFitted {
+        /// The fold, from 0.
+        fold: usize,
+        /// Number of folds.
+        folds: usize,
+        /// Index of the setting (its place in [`crate::TuneReport::candidates`]).
+        candidate: usize,
+        /// Number of settings.
+        candidates: usize,
+        /// Its `C`.
+        c: f64,
+        /// Its class weighting.
+        class_weight: ClassWeight,
+        /// Its Naive-Bayes smoothing (`None`: off).
+        nb_alpha: Option<f64>,
+        /// Held-out macro-F1 on this fold.
+        macro_f1: f64,
+    },
+    /// Self-tuning chose its setting (the final fit on all the data follows).
+    TuneFinished {
+        /// The chosen `C`.
+        c: f64,
+        /// The chosen class weighting.
+        class_weight: ClassWeight,
+        /// The chosen Naive-Bayes smoothing (`None`: off).
+        nb_alpha: Option<f64>,
+        /// Its mean held-out macro-F1 over the folds.
+        macro_f1: f64,
+    },
 }
 
 impl TrainEvent {
@@ -146,7 +188,11 @@ impl TrainEvent {
             TrainEvent::FoldStarted { purpose, .. } | TrainEvent::FoldFinished { purpose, .. } => match purpose {
                 FoldPurpose::CrossValidation => "cross-validation",
                 FoldPurpose::Calibration => "calibration",
+                FoldPurpose::Tuning => "tuning",
             },
+            TrainEvent::TuneStarted { .. } | TrainEvent::TuneFitted { .. } | TrainEvent::TuneFinished { .. } => {
+                "tuning"
+            }
         }
     }
 }

@@ -73,6 +73,10 @@ struct VocabularyFile {
 struct TrainingInfo {
     n_documents: usize,
     params: Option<ModelParams>,
+    /// Self-tuning's report; absent in files of models trained with fixed settings, and in
+    /// files written before self-tuning existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tuning: Option<crate::tune::TuneReport>,
 }
 
 /// A featurizer on its own (same versioning; `kind` tells it apart from a model file).
@@ -435,6 +439,7 @@ impl Model {
             training: Some(TrainingInfo {
                 n_documents: self.n_train,
                 params: self.params.clone(),
+                tuning: self.tuning.clone(),
             }),
             abstain: self.abstain.clone(),
         };
@@ -575,7 +580,9 @@ fn build(file: ModelFile) -> Result<Model> {
         .map(|r| r.into_iter().map(f64::from).collect())
         .collect();
     let linear = LinearModel::from_parts(file.classes, weights, file.intercepts, d)?;
-    let (n_train, params) = file.training.map_or((0, None), |t| (t.n_documents, t.params));
+    let (n_train, params, tuning) = file
+        .training
+        .map_or((0, None, None), |t| (t.n_documents, t.params, t.tuning));
     Ok(Model {
         featurizer,
         linear,
@@ -589,6 +596,7 @@ fn build(file: ModelFile) -> Result<Model> {
             .map_err(|e| invalid("abstain.language", e.to_string()))?,
         abstain: file.abstain,
         columns: Default::default(),
+        tuning,
     })
 }
 

@@ -40,7 +40,7 @@ pub(super) fn solve(
         shared_end: None,
         own: None,
     };
-    let (w, b, _) = solve_rows_alpha(&rows, x.ncols(), y, c, bias, eps, max_epochs, seed, on_epoch)?;
+    let (w, b, _) = solve_rows_alpha(&rows, x.ncols(), y, c, None, bias, eps, max_epochs, seed, on_epoch)?;
     Ok((w, b))
 }
 
@@ -68,11 +68,8 @@ pub(super) fn shared_columns(indices: &[u32], d: usize) -> (Vec<u32>, u32) {
 
 /// [`solve`] on a matrix the caller no longer needs, with the columns that only one row uses
 /// (df = 1: 70% of IMDB's 1.4 million columns, 11% of its non-zeros) taken out of the inner
-/// loops. Such a column's weight is always `yᵢ αᵢ xᵢⱼ`, so its share of `w·xᵢ` is
-/// `yᵢ αᵢ Σ xᵢⱼ²` over the row's own columns: one number per row, known in advance. The other
-/// columns are renumbered densely (a third of the weight vector, which then stays in cache far
-/// more often), and every weight is written out in the original numbering at the end. The
-/// result equals [`solve`]'s up to the rounding of sums taken in another order.
+/// loops ([`Prepared`]). The result equals [`solve`]'s up to the rounding of sums taken in
+/// another order.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn solve_owned(
     x: CsrMatrix,
@@ -84,82 +81,162 @@ pub(super) fn solve_owned(
     seed: u64,
     on_epoch: &mut OnEpoch<'_>,
 ) -> Result<(Vec<f64>, f64)> {
-    let (indptr, mut indices, mut data, d) = x.into_parts();
-    let n = indptr.len().saturating_sub(1);
-    let (label, n_shared) = shared_columns(&indices, d);
-    // Each row: shared entries first (renumbered), then its own entries (original numbers).
-    // Rows are rewritten in parallel, each in its own slices (one thread took 0.14-0.17 s of
-    // an IMDB fit here, on the solver's serial path); per-row sums keep their order.
-    let mut shared_end = vec![0usize; n];
-    let mut own = vec![0.0f64; n];
-    let mut rows_mut = Vec::with_capacity(n);
-    let (mut rest_i, mut rest_d): (&mut [u32], &mut [f32]) = (&mut indices, &mut data);
-    for bounds in indptr.windows(2) {
-        let len = bounds[1] - bounds[0];
-        let (row_i, tail_i) = std::mem::take(&mut rest_i).split_at_mut(len);
-        let (row_d, tail_d) = std::mem::take(&mut rest_d).split_at_mut(len);
-        rows_mut.push((bounds[0], row_i, row_d));
-        (rest_i, rest_d) = (tail_i, tail_d);
-    }
-    rows_mut
-        .into_par_iter()
-        .zip(shared_end.par_iter_mut())
-        .zip(own.par_iter_mut())
-        .for_each_init(
-            Vec::new,
-            |own_entries: &mut Vec<(u32, f32)>, (((start, cols, vals), end), own_sq)| {
-                own_entries.clear();
-                let mut k = 0;
-                for j in 0..cols.len() {
-                    let (col, v) = (cols[j], vals[j]);
-                    match label.get(col as usize) {
-                        Some(&l) if l != u32::MAX => {
-                            cols[k] = l;
-                            vals[k] = v;
-                            k += 1;
-                        }
-                        _ => {
-                            *own_sq += f64::from(v) * f64::from(v);
-                            own_entries.push((col, v));
+    let (w, b, _) = Prepared::new(x).solve(y, c, None, bias, eps, max_epochs, seed, on_epoch)?;
+    Ok((w, b))
+}
+
+/// A matrix ready to be solved for any labels and costs, its single-row columns taken out.
+/// Such a column's weight is always `yᵢ αᵢ xᵢⱼ`, so its share of `w·xᵢ` is `yᵢ αᵢ Σ xᵢⱼ²`
+/// over the row's own columns: one number per row, known in advance. The other columns are
+/// renumbered densely (a third of IMDB's weight vector, which then stays in cache far more
+/// often), and every weight is written out in the original numbering at the end.
+pub(crate) struct Prepared {
+    d: usize,
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    data: Vec<f32>,
+    label: Vec<u32>,
+    n_shared: u32,
+    shared_end: Vec<usize>,
+    own: Vec<f64>,
+}
+
+impl Prepared {
+    /// Reorder each row of `x` in place: shared columns first (renumbered), then its own.
+    pub(crate) fn new(x: CsrMatrix) -> Self {
+        let (indptr, mut indices, mut data, d) = x.into_parts();
+        let n = indptr.len().saturating_sub(1);
+        let (label, n_shared) = shared_columns(&indices, d);
+        // Each row: shared entries first (renumbered), then its own entries (original numbers).
+        // Rows are rewritten in parallel, each in its own slices (one thread took 0.14-0.17 s of
+        // an IMDB fit here, on the solver's serial path); per-row sums keep their order.
+        let mut shared_end = vec![0usize; n];
+        let mut own = vec![0.0f64; n];
+        let mut rows_mut = Vec::with_capacity(n);
+        let (mut rest_i, mut rest_d): (&mut [u32], &mut [f32]) = (&mut indices, &mut data);
+        for bounds in indptr.windows(2) {
+            let len = bounds[1] - bounds[0];
+            let (row_i, tail_i) = std::mem::take(&mut rest_i).split_at_mut(len);
+            let (row_d, tail_d) = std::mem::take(&mut rest_d).split_at_mut(len);
+            rows_mut.push((bounds[0], row_i, row_d));
+            (rest_i, rest_d) = (tail_i, tail_d);
+        }
+        rows_mut
+            .into_par_iter()
+            .zip(shared_end.par_iter_mut())
+            .zip(own.par_iter_mut())
+            .for_each_init(
+                Vec::new,
+                |own_entries: &mut Vec<(u32, f32)>, (((start, cols, vals), end), own_sq)| {
+                    own_entries.clear();
+                    let mut k = 0;
+                    for j in 0..cols.len() {
+                        let (col, v) = (cols[j], vals[j]);
+                        match label.get(col as usize) {
+                            Some(&l) if l != u32::MAX => {
+                                cols[k] = l;
+                                vals[k] = v;
+                                k += 1;
+                            }
+                            _ => {
+                                *own_sq += f64::from(v) * f64::from(v);
+                                own_entries.push((col, v));
+                            }
                         }
                     }
-                }
-                *end = start + k;
-                for &(col, v) in own_entries.iter() {
-                    cols[k] = col;
-                    vals[k] = v;
-                    k += 1;
-                }
-            },
-        );
-    let rows = Rows {
-        indptr: &indptr,
-        indices: &indices,
-        data: &data,
-        shared_end: Some(&shared_end),
-        own: Some(&own),
-    };
-    let (mut w, b, alpha) = solve_rows_alpha(&rows, n_shared as usize, y, c, bias, eps, max_epochs, seed, on_epoch)?;
-    // Spread the shared weights out to their columns in place, from the last column down:
-    // label[col] <= col, so every slot is read before it is overwritten.
-    w.resize(d, 0.0);
-    for col in (0..d).rev() {
-        let v = match label[col] {
-            u32::MAX => 0.0,
-            l => w.get(l as usize).copied().unwrap_or(0.0),
-        };
-        w[col] = v;
-    }
-    drop(label);
-    for i in 0..n {
-        let scale = y[i] * alpha[2 * i];
-        for j in shared_end[i]..indptr[i + 1] {
-            if let Some(slot) = w.get_mut(indices[j] as usize) {
-                *slot = scale * f64::from(data[j]);
-            }
+                    *end = start + k;
+                    for &(col, v) in own_entries.iter() {
+                        cols[k] = col;
+                        vals[k] = v;
+                        k += 1;
+                    }
+                },
+            );
+        Prepared {
+            d,
+            indptr,
+            indices,
+            data,
+            label,
+            n_shared,
+            shared_end,
+            own,
         }
     }
-    Ok((w, b))
+
+    /// Solve for labels `y` (±1) and costs `c`, from the dual variables `init` (a warm start:
+    /// a previous solution's [`scale_dual`] to these costs) or from near the primal origin.
+    /// Returns the weights in the original numbering, the intercept and the dual variables.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn solve(
+        &self,
+        y: &[f64],
+        c: &[f64],
+        init: Option<&[f64]>,
+        bias: Option<f64>,
+        eps: f64,
+        max_epochs: usize,
+        seed: u64,
+        on_epoch: &mut OnEpoch<'_>,
+    ) -> Result<(Vec<f64>, f64, Vec<f64>)> {
+        let (indptr, indices, data) = (&self.indptr, &self.indices, &self.data);
+        let rows = Rows {
+            indptr,
+            indices,
+            data,
+            shared_end: Some(&self.shared_end),
+            own: Some(&self.own),
+        };
+        let (mut w, b, alpha) = solve_rows_alpha(
+            &rows,
+            self.n_shared as usize,
+            y,
+            c,
+            init,
+            bias,
+            eps,
+            max_epochs,
+            seed,
+            on_epoch,
+        )?;
+        let (d, label) = (self.d, &self.label);
+        // Spread the shared weights out to their columns in place, from the last column down:
+        // label[col] <= col, so every slot is read before it is overwritten.
+        w.resize(d, 0.0);
+        for col in (0..d).rev() {
+            let v = match label[col] {
+                u32::MAX => 0.0,
+                l => w.get(l as usize).copied().unwrap_or(0.0),
+            };
+            w[col] = v;
+        }
+        let n = indptr.len().saturating_sub(1);
+        for i in 0..n {
+            let scale = y[i] * alpha[2 * i];
+            for j in self.shared_end[i]..indptr[i + 1] {
+                if let Some(slot) = w.get_mut(indices[j] as usize) {
+                    *slot = scale * f64::from(data[j]);
+                }
+            }
+        }
+        Ok((w, b, alpha))
+    }
+}
+
+/// Dual variables (`αᵢ`, `Cᵢ − αᵢ` per row, as [`Prepared::solve`] returns them) moved to the
+/// box `(0, c_newᵢ)` of new costs, for a warm start: `αᵢ` is kept (clipped just inside the box
+/// when the cost shrank), so the primal weights `w = Σ αᵢ yᵢ xᵢ` start where the previous
+/// solution ended. Along an increasing `C` path nothing is clipped. (Scaling every `αᵢ` with
+/// the cost instead, which keeps `αᵢ / Cᵢ`, saved fewer epochs: docs/training.md.)
+pub(crate) fn rebox_dual(alpha: &[f64], c_new: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(alpha.len());
+    for (pair, &ci) in alpha.chunks(2).zip(c_new) {
+        let a = pair[0].min(ci * (1.0 - 1e-8));
+        let a = if ci > 0.0 { a.max(0.0) } else { 0.0 };
+        out.push(a);
+        out.push(ci - a);
+    }
+    out
 }
 
 /// CSR rows as the solver reads them. With `shared_end`, row `i`'s entries from
@@ -211,6 +288,7 @@ fn solve_rows_alpha(
     d: usize,
     y: &[f64],
     c: &[f64],
+    init: Option<&[f64]>,
     bias: Option<f64>,
     eps: f64,
     max_epochs: usize,
@@ -218,6 +296,7 @@ fn solve_rows_alpha(
     on_epoch: &mut OnEpoch<'_>,
 ) -> Result<(Vec<f64>, f64, Vec<f64>)> {
     let n = x.n_rows();
+    let init = init.filter(|a| a.len() == 2 * n);
     let s = bias.unwrap_or(0.0);
     let mut w = vec![0.0f64; d];
     let mut wb = 0.0f64;
@@ -226,9 +305,15 @@ fn solve_rows_alpha(
     let mut xtx = vec![0.0f64; n];
     for i in 0..n {
         let ci = c[i];
-        let a = (1e-3 * ci).min(1e-8);
+        let (a, rest) = match init {
+            Some(st) => (st[2 * i], st[2 * i + 1]),
+            None => {
+                let a = (1e-3 * ci).min(1e-8);
+                (a, ci - a)
+            }
+        };
         alpha[2 * i] = a;
-        alpha[2 * i + 1] = ci - a;
+        alpha[2 * i + 1] = rest;
         let (_, all_vals) = x.full_row(i);
         let mut sq = s * s;
         for &v in all_vals {

@@ -42,14 +42,7 @@ pub(super) type Solution = (Vec<Vec<f64>>, Vec<f64>);
 
 /// Solve. `c[i]` is row `i`'s cost `Cᵢ ≥ 0` (a zero-cost row is left out); `ratios` are
 /// per-class column scalings; `bias = Some(s)` appends a constant feature `s`. The matrix is
-/// taken by value: each row's entries are reordered in place (below).
-///
-/// Columns that only one row uses (most bigrams of a large corpus: 70% of IMDB's columns)
-/// are taken out of the loops, as in the two-class solver: such a column's weights are always
-/// `rⱼ² βᵢⱼ xᵢ꜀` (`βᵢⱼ = Cᵢ [j = yᵢ] − αᵢⱼ`), so their share of `zᵢⱼ` is `βᵢⱼ oᵢⱼ` with
-/// `oᵢⱼ = Σ rⱼ꜀² xᵢ꜀²` over the row's own columns, known in advance. The other columns are
-/// renumbered densely, so the weight blocks the loops touch are far fewer and stay in cache
-/// more often; every weight is written out in the original numbering at the end.
+/// taken by value: each row's entries are reordered in place ([`Prepared::new`]).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn solve(
     x: CsrMatrix,
@@ -63,220 +56,354 @@ pub(super) fn solve(
     seed: u64,
     on_epoch: &mut super::dcd::OnEpoch<'_>,
 ) -> crate::error::Result<Solution> {
-    let (indptr, mut indices, mut data, d) = x.into_parts();
-    let n = indptr.len().saturating_sub(1);
-    let s = bias.unwrap_or(0.0);
-    let r2_of = |j: usize, col: usize| -> f64 {
-        ratios
+    let prepared = Prepared::new(x, k, ratios, bias);
+    let (solution, _) = prepared.solve(y, c, None, eps, max_epochs, seed, on_epoch)?;
+    Ok(solution)
+}
+
+/// The dual variables of a solution, `αᵢⱼ` and `log αᵢⱼ` (row-major, `K` per row): what a
+/// warm start along a regularization path starts from ([`DualState::scaled`]).
+#[derive(Debug, Clone)]
+pub(crate) struct DualState {
+    alpha: Vec<f64>,
+    log_alpha: Vec<f64>,
+}
+
+impl DualState {
+    /// The state for costs `factor ≥ 1` times larger (`c_old`: the costs it solved) with the
+    /// primal weights unchanged: the extra cost `(factor − 1) Cᵢ` of each row goes to its own
+    /// class's `αᵢ,yᵢ`, so `Σⱼ αᵢⱼ` is the new cost and `βᵢⱼ = Cᵢ [j = yᵢ] − αᵢⱼ`, with them
+    /// the weights, stay as they were: the fit starts where the previous one ended. Scaling
+    /// every `αᵢⱼ` by `factor` instead (keeping each row's `αᵢⱼ / Cᵢ`, but doubling the weights
+    /// at each step of a path of powers of two) saved fewer epochs (docs/training.md). With
+    /// `factor < 1` the state is scaled (the shift could make `αᵢ,yᵢ` negative).
+    pub(crate) fn shifted(&self, factor: f64, y: &[usize], c_old: &[f64]) -> DualState {
+        if factor < 1.0 {
+            let shift = factor.ln();
+            return DualState {
+                alpha: self.alpha.iter().map(|a| a * factor).collect(),
+                log_alpha: self.log_alpha.iter().map(|l| l + shift).collect(),
+            };
+        }
+        let k = if y.is_empty() { 1 } else { self.alpha.len() / y.len() };
+        let mut alpha = self.alpha.clone();
+        let mut log_alpha = self.log_alpha.clone();
+        for (i, (&yi, &ci)) in y.iter().zip(c_old).enumerate() {
+            if ci > 0.0 {
+                if let Some(a) = alpha.get_mut(i * k + yi) {
+                    *a += (factor - 1.0) * ci;
+                    log_alpha[i * k + yi] = a.ln();
+                }
+            }
+        }
+        DualState { alpha, log_alpha }
+    }
+}
+
+/// A problem ready to be solved for any costs: the rows reordered (shared columns first), the
+/// squared row norms and the own columns' sums, computed once. Columns that only one row uses
+/// (most bigrams of a large corpus: 70% of IMDB's columns)
+/// are taken out of the loops, as in the two-class solver: such a column's weights are always
+/// `rⱼ² βᵢⱼ xᵢ꜀` (`βᵢⱼ = Cᵢ [j = yᵢ] − αᵢⱼ`), so their share of `zᵢⱼ` is `βᵢⱼ oᵢⱼ` with
+/// `oᵢⱼ = Σ rⱼ꜀² xᵢ꜀²` over the row's own columns, known in advance. The other columns are
+/// renumbered densely, so the weight blocks the loops touch are far fewer and stay in cache
+/// more often; every weight is written out in the original numbering at the end.
+pub(crate) struct Prepared<'r> {
+    k: usize,
+    d: usize,
+    s: f64,
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    data: Vec<f32>,
+    label: Vec<u32>,
+    shared_end: Vec<usize>,
+    /// `oᵢⱼ`, row-major.
+    own: Vec<f64>,
+    /// `Aᵢⱼ = ‖x̃ᵢⱼ‖²` with the bias, row-major.
+    a_diag: Vec<f64>,
+    /// The per-class column scalings (`None`: none), for the own columns' weights.
+    ratios: Option<&'r [Vec<f64>]>,
+    /// The weight blocks with their squared ratios filled in and zero weights.
+    blocks: Vec<f64>,
+    stride: usize,
+}
+
+impl<'r> Prepared<'r> {
+    /// Prepare `x` (taken by value: each row's entries are reordered in place) for `k`
+    /// classes, per-class column scalings `ratios` and bias feature `bias`.
+    pub(crate) fn new(x: CsrMatrix, k: usize, ratios: Option<&'r [Vec<f64>]>, bias: Option<f64>) -> Self {
+        let (indptr, mut indices, mut data, d) = x.into_parts();
+        let n = indptr.len().saturating_sub(1);
+        let s = bias.unwrap_or(0.0);
+        let r2_of = |j: usize, col: usize| -> f64 {
+            ratios
+                .and_then(|r| r.get(j))
+                .and_then(|rj| rj.get(col))
+                .map_or(1.0, |v| v * v)
+        };
+        // Dense numbers of the shared columns (u32::MAX: a column of one row, or of none).
+        let (label, n_shared) = super::dcd::shared_columns(&indices, d);
+        // Each row: shared entries first (renumbered), then its own entries (original numbers).
+        let mut shared_end = vec![0usize; n];
+        let mut own_entries: Vec<(u32, f32)> = Vec::new();
+        for i in 0..n {
+            let (a, b) = (indptr[i], indptr[i + 1]);
+            own_entries.clear();
+            let mut w = a;
+            for j in a..b {
+                let (col, v) = (indices[j], data[j]);
+                match label.get(col as usize) {
+                    Some(&l) if l != u32::MAX => {
+                        indices[w] = l;
+                        data[w] = v;
+                        w += 1;
+                    }
+                    _ => own_entries.push((col, v)),
+                }
+            }
+            shared_end[i] = w;
+            for &(col, v) in &own_entries {
+                indices[w] = col;
+                data[w] = v;
+                w += 1;
+            }
+        }
+        drop(own_entries);
+        let ds = n_shared as usize;
+        // One block per shared column: the K effective weights uⱼ, then (with ratios) the K
+        // squared ratios rⱼ² by which a dual step δ moves them (uⱼ −= δ rⱼ² x). Side by side, a
+        // non-zero reads one cache line instead of two arrays' (docs/performance.md).
+        let scaled = ratios.is_some();
+        let stride = if scaled { 2 * k } else { k };
+        let mut blocks = vec![0.0f64; ds * stride];
+        if scaled {
+            for (col, &l) in label.iter().enumerate() {
+                if l != u32::MAX {
+                    for j in 0..k {
+                        blocks[l as usize * stride + k + j] = r2_of(j, col);
+                    }
+                }
+            }
+        }
+        let mut a_diag = vec![0.0f64; n * k];
+        let mut own = vec![0.0f64; n * k];
+        for i in 0..n {
+            let (a, e_, b) = (indptr[i], shared_end[i], indptr[i + 1]);
+            for (j, o) in own[i * k..(i + 1) * k].iter_mut().enumerate() {
+                *o = (e_..b)
+                    .map(|p| {
+                        let v = f64::from(data[p]);
+                        r2_of(j, indices[p] as usize) * v * v
+                    })
+                    .sum();
+            }
+            for j in 0..k {
+                let mut sq = s * s + own[i * k + j];
+                for p in a..e_ {
+                    let v = f64::from(data[p]);
+                    let r2 = if scaled {
+                        blocks[indices[p] as usize * stride + k + j]
+                    } else {
+                        1.0
+                    };
+                    sq += r2 * v * v;
+                }
+                a_diag[i * k + j] = sq;
+            }
+        }
+        Prepared {
+            k,
+            d,
+            s,
+            indptr,
+            indices,
+            data,
+            label,
+            shared_end,
+            own,
+            a_diag,
+            ratios,
+            blocks,
+            stride,
+        }
+    }
+
+    fn r2_of(&self, j: usize, col: usize) -> f64 {
+        self.ratios
             .and_then(|r| r.get(j))
             .and_then(|rj| rj.get(col))
             .map_or(1.0, |v| v * v)
-    };
-    // Dense numbers of the shared columns (u32::MAX: a column of one row, or of none).
-    let (label, n_shared) = super::dcd::shared_columns(&indices, d);
-    // Each row: shared entries first (renumbered), then its own entries (original numbers).
-    let mut shared_end = vec![0usize; n];
-    let mut own_entries: Vec<(u32, f32)> = Vec::new();
-    for i in 0..n {
-        let (a, b) = (indptr[i], indptr[i + 1]);
-        own_entries.clear();
-        let mut w = a;
-        for j in a..b {
-            let (col, v) = (indices[j], data[j]);
-            match label.get(col as usize) {
-                Some(&l) if l != u32::MAX => {
-                    indices[w] = l;
-                    data[w] = v;
-                    w += 1;
-                }
-                _ => own_entries.push((col, v)),
-            }
-        }
-        shared_end[i] = w;
-        for &(col, v) in &own_entries {
-            indices[w] = col;
-            data[w] = v;
-            w += 1;
-        }
     }
-    drop(own_entries);
-    let ds = n_shared as usize;
-    // One block per shared column: the K effective weights uⱼ, then (with ratios) the K
-    // squared ratios rⱼ² by which a dual step δ moves them (uⱼ −= δ rⱼ² x). Side by side, a
-    // non-zero reads one cache line instead of two arrays' (docs/performance.md).
-    let scaled = ratios.is_some();
-    let stride = if scaled { 2 * k } else { k };
-    let mut wr = vec![0.0f64; ds * stride];
-    if scaled {
-        for (col, &l) in label.iter().enumerate() {
-            if l != u32::MAX {
-                for j in 0..k {
-                    wr[l as usize * stride + k + j] = r2_of(j, col);
-                }
-            }
-        }
-    }
-    let mut ub = vec![0.0f64; k];
-    let mut alpha = vec![0.0f64; n * k];
-    let mut log_alpha = vec![0.0f64; n * k];
-    let mut a_diag = vec![0.0f64; n * k];
-    let mut own = vec![0.0f64; n * k];
-    let mut order: Vec<usize> = Vec::with_capacity(n);
-    for i in 0..n {
-        let ci = c.get(i).copied().unwrap_or(0.0);
-        let yi = y.get(i).copied().unwrap_or(0);
-        if ci.is_nan() || ci <= 0.0 || yi >= k {
-            continue;
-        }
-        order.push(i);
-        let (a, e_, b) = (indptr[i], shared_end[i], indptr[i + 1]);
-        for (j, o) in own[i * k..(i + 1) * k].iter_mut().enumerate() {
-            *o = (e_..b)
-                .map(|p| {
-                    let v = f64::from(data[p]);
-                    r2_of(j, indices[p] as usize) * v * v
-                })
-                .sum();
-        }
-        for j in 0..k {
-            let mut sq = s * s + own[i * k + j];
-            for p in a..e_ {
-                let v = f64::from(data[p]);
-                let r2 = if scaled {
-                    wr[indices[p] as usize * stride + k + j]
-                } else {
-                    1.0
-                };
-                sq += r2 * v * v;
-            }
-            a_diag[i * k + j] = sq;
-        }
-        // Start near the primal origin: a small ε on the other classes, the rest on yᵢ.
-        let e = (1e-3 * ci / k as f64).min(1e-8);
-        for j in 0..k {
-            let aij = if j == yi { ci - (k - 1) as f64 * e } else { e };
-            alpha[i * k + j] = aij;
-            log_alpha[i * k + j] = aij.ln();
-            // βᵢⱼ = Cᵢ [j = yᵢ] − αᵢⱼ
-            let beta = if j == yi { ci - aij } else { -aij };
-            for p in a..e_ {
-                let base = indices[p] as usize * stride;
-                let r2 = if scaled { wr[base + k + j] } else { 1.0 };
-                wr[base + j] += beta * r2 * f64::from(data[p]);
-            }
-            ub[j] += beta * s;
-        }
-    }
-    let m = order.len();
-    let mut rng = SplitMix64::new(seed);
-    let inner_eps_min = eps.min(1e-8);
-    let mut inner_eps = 1e-2;
-    let mut row = RowScratch::new(k);
-    for epoch in 0..max_epochs {
-        rng.shuffle(&mut order);
-        let mut updated = 0usize;
-        let mut vmax = 0.0f64;
-        for &i in &order {
-            let (cols, vals) = (&indices[indptr[i]..shared_end[i]], &data[indptr[i]..shared_end[i]]);
-            let ci = c[i];
-            let yi = y[i];
-            // Logits zᵢⱼ = uⱼ·xᵢ + bⱼ s, the own columns' share being βᵢⱼ oᵢⱼ.
-            let al = &mut alpha[i * k..(i + 1) * k];
-            let oi = &own[i * k..(i + 1) * k];
-            for (j, ((zj, bj), (aj, oj))) in row.z.iter_mut().zip(&ub).zip(al.iter().zip(oi)).enumerate() {
-                let beta = if j == yi { ci - aj } else { -aj };
-                *zj = bj * s + beta * oj;
-            }
-            for (&col, &v) in cols.iter().zip(vals) {
-                let base = col as usize * stride;
-                let v = f64::from(v);
-                for (zj, uj) in row.z.iter_mut().zip(&wr[base..base + k]) {
-                    *zj += uj * v;
-                }
-            }
-            let la = &mut log_alpha[i * k..(i + 1) * k];
-            let (mut gmin, mut gmax) = (f64::INFINITY, f64::NEG_INFINITY);
-            for (lj, zj) in la.iter().zip(&row.z) {
-                let g = lj - zj;
-                gmin = gmin.min(g);
-                gmax = gmax.max(g);
-            }
-            let violation = gmax - gmin;
-            vmax = vmax.max(violation);
-            if violation < inner_eps {
+
+    /// Solve for labels `y` and costs `c`, from the dual variables `init` (a warm start: a
+    /// previous solution's [`DualState::scaled`] to these costs) or from near the primal
+    /// origin. Returns the solution and its dual variables.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn solve(
+        &self,
+        y: &[usize],
+        c: &[f64],
+        init: Option<&DualState>,
+        eps: f64,
+        max_epochs: usize,
+        seed: u64,
+        on_epoch: &mut super::dcd::OnEpoch<'_>,
+    ) -> crate::error::Result<(Solution, DualState)> {
+        let (k, s, stride) = (self.k, self.s, self.stride);
+        let (indptr, indices, data) = (&self.indptr, &self.indices, &self.data);
+        let shared_end = &self.shared_end;
+        let n = indptr.len().saturating_sub(1);
+        let scaled = self.ratios.is_some();
+        let mut wr = self.blocks.clone();
+        let mut ub = vec![0.0f64; k];
+        let mut alpha = vec![0.0f64; n * k];
+        let mut log_alpha = vec![0.0f64; n * k];
+        let own = &self.own;
+        let a_diag = &self.a_diag;
+        let mut order: Vec<usize> = Vec::with_capacity(n);
+        let init = init.filter(|st| st.alpha.len() == n * k && st.log_alpha.len() == n * k);
+        for i in 0..n {
+            let ci = c.get(i).copied().unwrap_or(0.0);
+            let yi = y.get(i).copied().unwrap_or(0);
+            if ci.is_nan() || ci <= 0.0 || yi >= k {
                 continue;
             }
-            updated += 1;
-            let a = &a_diag[i * k..(i + 1) * k];
-            row.solve(a, al, la, ci);
-            // Apply the steps: uⱼ −= δⱼ rⱼ² xᵢ, bⱼ −= δⱼ s.
+            order.push(i);
+            let (a, e_) = (indptr[i], shared_end[i]);
+            // Start near the primal origin: a small ε on the other classes, the rest on yᵢ.
+            let e = (1e-3 * ci / k as f64).min(1e-8);
             for j in 0..k {
-                let new = la[j].exp();
-                row.delta[j] = new - al[j];
-                al[j] = new;
-            }
-            for (&col, &v) in cols.iter().zip(vals) {
-                let base = col as usize * stride;
-                let v = f64::from(v);
-                let block = &mut wr[base..base + stride];
-                if scaled {
-                    let (u, r2) = block.split_at_mut(k);
-                    for ((uj, rj), dj) in u.iter_mut().zip(&*r2).zip(&row.delta) {
-                        *uj -= dj * rj * v;
+                let (aij, log_aij) = match init {
+                    Some(st) => (st.alpha[i * k + j], st.log_alpha[i * k + j]),
+                    None => {
+                        let aij = if j == yi { ci - (k - 1) as f64 * e } else { e };
+                        (aij, aij.ln())
                     }
-                } else {
-                    for (uj, dj) in block.iter_mut().zip(&row.delta) {
-                        *uj -= dj * v;
-                    }
-                }
-            }
-            for (bj, dj) in ub.iter_mut().zip(&row.delta) {
-                *bj -= dj * s;
-            }
-        }
-        // Progress and cancellation: once per epoch (see crate::progress).
-        on_epoch(epoch + 1, vmax)?;
-        if vmax < eps {
-            break;
-        }
-        if updated <= m / 10 {
-            inner_eps = inner_eps_min.max(0.1 * inner_eps);
-        }
-    }
-    // Weights in the original numbering: shared columns from their blocks, a row's own
-    // columns from its dual variables (rⱼ² βᵢⱼ xᵢ꜀).
-    let mut weights: Vec<Vec<f64>> = (0..k)
-        .map(|j| {
-            label
-                .iter()
-                .map(|&l| {
-                    if l == u32::MAX {
-                        0.0
-                    } else {
-                        wr[l as usize * stride + j]
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    for &i in &order {
-        for p in shared_end[i]..indptr[i + 1] {
-            let col = indices[p] as usize;
-            let v = f64::from(data[p]);
-            for (j, wj) in weights.iter_mut().enumerate() {
-                let beta = if j == y[i] {
-                    c[i] - alpha[i * k + j]
-                } else {
-                    -alpha[i * k + j]
                 };
-                if let Some(slot) = wj.get_mut(col) {
-                    *slot = r2_of(j, col) * beta * v;
+                alpha[i * k + j] = aij;
+                log_alpha[i * k + j] = log_aij;
+                // βᵢⱼ = Cᵢ [j = yᵢ] − αᵢⱼ
+                let beta = if j == yi { ci - aij } else { -aij };
+                for p in a..e_ {
+                    let base = indices[p] as usize * stride;
+                    let r2 = if scaled { wr[base + k + j] } else { 1.0 };
+                    wr[base + j] += beta * r2 * f64::from(data[p]);
+                }
+                ub[j] += beta * s;
+            }
+        }
+        let m = order.len();
+        let mut rng = SplitMix64::new(seed);
+        let inner_eps_min = eps.min(1e-8);
+        let mut inner_eps = 1e-2;
+        let mut row = RowScratch::new(k);
+        for epoch in 0..max_epochs {
+            rng.shuffle(&mut order);
+            let mut updated = 0usize;
+            let mut vmax = 0.0f64;
+            for &i in &order {
+                let (cols, vals) = (&indices[indptr[i]..shared_end[i]], &data[indptr[i]..shared_end[i]]);
+                let ci = c[i];
+                let yi = y[i];
+                // Logits zᵢⱼ = uⱼ·xᵢ + bⱼ s, the own columns' share being βᵢⱼ oᵢⱼ.
+                let al = &mut alpha[i * k..(i + 1) * k];
+                let oi = &own[i * k..(i + 1) * k];
+                for (j, ((zj, bj), (aj, oj))) in row.z.iter_mut().zip(&ub).zip(al.iter().zip(oi)).enumerate() {
+                    let beta = if j == yi { ci - aj } else { -aj };
+                    *zj = bj * s + beta * oj;
+                }
+                for (&col, &v) in cols.iter().zip(vals) {
+                    let base = col as usize * stride;
+                    let v = f64::from(v);
+                    for (zj, uj) in row.z.iter_mut().zip(&wr[base..base + k]) {
+                        *zj += uj * v;
+                    }
+                }
+                let la = &mut log_alpha[i * k..(i + 1) * k];
+                let (mut gmin, mut gmax) = (f64::INFINITY, f64::NEG_INFINITY);
+                for (lj, zj) in la.iter().zip(&row.z) {
+                    let g = lj - zj;
+                    gmin = gmin.min(g);
+                    gmax = gmax.max(g);
+                }
+                let violation = gmax - gmin;
+                vmax = vmax.max(violation);
+                if violation < inner_eps {
+                    continue;
+                }
+                updated += 1;
+                let a = &a_diag[i * k..(i + 1) * k];
+                row.solve(a, al, la, ci);
+                // Apply the steps: uⱼ −= δⱼ rⱼ² xᵢ, bⱼ −= δⱼ s.
+                for j in 0..k {
+                    let new = la[j].exp();
+                    row.delta[j] = new - al[j];
+                    al[j] = new;
+                }
+                for (&col, &v) in cols.iter().zip(vals) {
+                    let base = col as usize * stride;
+                    let v = f64::from(v);
+                    let block = &mut wr[base..base + stride];
+                    if scaled {
+                        let (u, r2) = block.split_at_mut(k);
+                        for ((uj, rj), dj) in u.iter_mut().zip(&*r2).zip(&row.delta) {
+                            *uj -= dj * rj * v;
+                        }
+                    } else {
+                        for (uj, dj) in block.iter_mut().zip(&row.delta) {
+                            *uj -= dj * v;
+                        }
+                    }
+                }
+                for (bj, dj) in ub.iter_mut().zip(&row.delta) {
+                    *bj -= dj * s;
+                }
+            }
+            // Progress and cancellation: once per epoch (see crate::progress).
+            on_epoch(epoch + 1, vmax)?;
+            if vmax < eps {
+                break;
+            }
+            if updated <= m / 10 {
+                inner_eps = inner_eps_min.max(0.1 * inner_eps);
+            }
+        }
+        // Weights in the original numbering: shared columns from their blocks, a row's own
+        // columns from its dual variables (rⱼ² βᵢⱼ xᵢ꜀).
+        let mut weights: Vec<Vec<f64>> = (0..k)
+            .map(|j| {
+                self.label
+                    .iter()
+                    .map(|&l| {
+                        if l == u32::MAX {
+                            0.0
+                        } else {
+                            wr[l as usize * stride + j]
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        for &i in &order {
+            for p in shared_end[i]..indptr[i + 1] {
+                let col = indices[p] as usize;
+                let v = f64::from(data[p]);
+                for (j, wj) in weights.iter_mut().enumerate() {
+                    let beta = if j == y[i] {
+                        c[i] - alpha[i * k + j]
+                    } else {
+                        -alpha[i * k + j]
+                    };
+                    if let Some(slot) = wj.get_mut(col) {
+                        *slot = self.r2_of(j, col) * beta * v;
+                    }
                 }
             }
         }
+        debug_assert!(weights.iter().all(|w| w.len() == self.d));
+        let intercepts = ub.iter().map(|b| b * s).collect();
+        Ok(((weights, intercepts), DualState { alpha, log_alpha }))
     }
-    let intercepts = ub.iter().map(|b| b * s).collect();
-    Ok((weights, intercepts))
 }
 
 /// Per-row work arrays, allocated once.

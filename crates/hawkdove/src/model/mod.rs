@@ -25,9 +25,9 @@
 //! SplitMix64 generator (written here so the order never changes with a dependency upgrade), and the
 //! L-BFGS gradient sums rows in a fixed order, whatever the number of threads.
 
-mod dcd;
+pub(crate) mod dcd;
 mod lbfgs;
-mod mdcd;
+pub(crate) mod mdcd;
 
 use std::borrow::Cow;
 
@@ -40,6 +40,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::features::{nb_log_count_ratios, nb_ratio, nb_ratio_weighted, CsrMatrix};
 use crate::progress::{emit, silent, Progress, TrainEvent};
+use crate::tune::TuneSpec;
 
 /// Which optimizer to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -68,7 +69,9 @@ pub enum ClassWeight {
     Explicit(Vec<(String, f64)>),
 }
 
-/// Default inverse regularization strength (chosen on MR and IMDB; see the README).
+/// Inverse regularization strength used when `C` is fixed without a value of its own, and
+/// when self-tuning cannot run (chosen on MR and IMDB before self-tuning existed; see the
+/// README). By default `C` is chosen by [`crate::tune`].
 pub const DEFAULT_C: f64 = 8.0;
 /// Default Naive-Bayes smoothing (NB scaling is on by default; see the README).
 pub const DEFAULT_NB_ALPHA: f64 = 1.0;
@@ -98,6 +101,11 @@ pub struct ValidLogisticParams {
     /// default [`DEFAULT_MAX_WEIGHT_BYTES`]. Written to model files only when changed.
     #[serde(skip_serializing_if = "is_default_max_weight_bytes")]
     max_weight_bytes: u64,
+    /// Self-tuning ([`crate::tune`]): which of `c`, `class_weight` and `nb_alpha` are chosen by
+    /// cross-validation (default: `C` and the class weight). Absent from a file (files written
+    /// before self-tuning existed, and models trained with fixed settings): nothing is tuned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tune: Option<TuneSpec>,
 }
 
 /// Default of [`LogisticParams::max_weight_bytes`]: 256 MiB of weights (for instance 335
@@ -131,14 +139,36 @@ impl Default for ValidLogisticParams {
             nb_alpha: Some(DEFAULT_NB_ALPHA),
             seed: 42,
             max_weight_bytes: DEFAULT_MAX_WEIGHT_BYTES,
+            tune: Some(TuneSpec::default()),
         }
     }
 }
 
 impl ValidLogisticParams {
-    /// Inverse regularization strength.
+    /// Inverse regularization strength (the fixed value; with `C` tuned, the value used only
+    /// when tuning cannot run).
     pub fn c(&self) -> f64 {
         self.c
+    }
+    /// Self-tuning settings (`None`: everything fixed).
+    pub fn tune(&self) -> Option<&TuneSpec> {
+        self.tune.as_ref()
+    }
+    /// Iteration limit.
+    pub fn max_iter(&self) -> usize {
+        self.max_iter
+    }
+    /// Seed of the row order in DCD.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Whether an intercept is learned.
+    pub fn fit_intercept(&self) -> bool {
+        self.fit_intercept
+    }
+    /// The bias feature of the dual solvers: `Some(intercept_scaling)` with an intercept.
+    pub(crate) fn bias(&self) -> Option<f64> {
+        self.fit_intercept.then_some(self.intercept_scaling)
     }
     /// The optimizer.
     pub fn solver(&self) -> Solver {
@@ -174,19 +204,81 @@ impl ValidLogisticParams {
 pub struct LogisticParams(ValidLogisticParams);
 
 impl LogisticParams {
-    /// Inverse regularization strength `C > 0` (default [`DEFAULT_C`] = 8).
+    pub(crate) fn from_valid(p: ValidLogisticParams) -> Self {
+        LogisticParams(p)
+    }
+
+    /// Fix the inverse regularization strength `C > 0`, taking it out of self-tuning (by
+    /// default `C` is chosen by [`crate::tune`] from [`crate::tune::DEFAULT_C_GRID`]; the fixed
+    /// fallback is [`DEFAULT_C`] = 8).
     pub fn c(mut self, c: f64) -> Self {
         self.0.c = c;
+        self.untune(|t| t.c = None);
         self
+    }
+
+    /// Self-tuning: `Some(spec)` chooses what `spec` names by cross-validation, `None` fixes
+    /// everything at the values set (default: [`TuneSpec::default`], `C` and the class weight
+    /// tuned). An empty spec (every grid `None`) means `None`.
+    pub fn tune(mut self, spec: Option<TuneSpec>) -> Self {
+        self.0.tune = spec.filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Choose `C` by self-tuning from `grid` (keeping the rest of the tuning settings).
+    pub fn c_auto(mut self, grid: Vec<f64>) -> Self {
+        let mut spec = self.0.tune.take().unwrap_or_else(|| TuneSpec {
+            class_weight: None,
+            ..TuneSpec::default()
+        });
+        spec.c = Some(grid);
+        self.0.tune = Some(spec);
+        self
+    }
+
+    /// Choose the class weight by self-tuning among `choices` (keeping the rest of the tuning
+    /// settings).
+    pub fn class_weight_auto(mut self, choices: Vec<ClassWeight>) -> Self {
+        let mut spec = self.0.tune.take().unwrap_or_else(|| TuneSpec {
+            c: None,
+            ..TuneSpec::default()
+        });
+        spec.class_weight = Some(choices);
+        self.0.tune = Some(spec);
+        self
+    }
+
+    /// Choose Naive-Bayes scaling by self-tuning among `choices` (`Some(alpha)` or `None`,
+    /// off), keeping the rest of the tuning settings.
+    pub fn nb_scaling_auto(mut self, choices: Vec<Option<f64>>) -> Self {
+        let mut spec = self.0.tune.take().unwrap_or_else(|| TuneSpec {
+            c: None,
+            class_weight: None,
+            ..TuneSpec::default()
+        });
+        spec.nb_alpha = Some(choices);
+        self.0.tune = Some(spec);
+        self
+    }
+
+    fn untune(&mut self, f: impl FnOnce(&mut TuneSpec)) {
+        if let Some(t) = self.0.tune.as_mut() {
+            f(t);
+            if t.is_empty() {
+                self.0.tune = None;
+            }
+        }
     }
     /// Optimizer (default [`Solver::Auto`]).
     pub fn solver(mut self, solver: Solver) -> Self {
         self.0.solver = solver;
         self
     }
-    /// Class weights (default uniform).
+    /// Fix the class weights, taking them out of self-tuning (by default chosen by
+    /// [`crate::tune`] between uniform and balanced; the fixed fallback is uniform).
     pub fn class_weight(mut self, w: ClassWeight) -> Self {
         self.0.class_weight = w;
+        self.untune(|t| t.class_weight = None);
         self
     }
     /// Convergence tolerance: the largest dual gradient of an epoch for DCD (default
@@ -216,6 +308,7 @@ impl LogisticParams {
     /// so prediction needs nothing extra.
     pub fn nb_scaling(mut self, alpha: Option<f64>) -> Self {
         self.0.nb_alpha = alpha;
+        self.untune(|t| t.nb_alpha = None);
         self
     }
     /// Seed of the row order in DCD (default 42).
@@ -262,6 +355,9 @@ impl LogisticParams {
             if !(a.is_finite() && a > 0.0) {
                 return Err(Error::param("nb_alpha", a, "must be finite and > 0"));
             }
+        }
+        if let Some(t) = &p.tune {
+            t.validate()?;
         }
         if let ClassWeight::Explicit(list) = &p.class_weight {
             for (label, w) in list {
@@ -555,7 +651,7 @@ pub fn softmax_into(logits: &[f64], temperature: f64, out: &mut [f64]) {
 }
 
 /// Each row's cost factor: its class weight times its sample weight.
-fn sample_costs(
+pub(crate) fn sample_costs(
     params: &ValidLogisticParams,
     classes: &[String],
     y: &[usize],
@@ -629,6 +725,20 @@ pub(crate) fn fit_indexed(
     if let Some(w) = sample_weight {
         check_sample_weight(w, y.len())?;
     }
+    if let Some(spec) = &params.tune {
+        // Self-tuning on the matrix's rows, then the fit with the chosen values.
+        let report = crate::tune::tune_matrix(
+            &LogisticParams(params.clone()),
+            &x,
+            y,
+            &classes,
+            sample_weight,
+            spec,
+            progress,
+        )?;
+        let fixed = report.apply(&LogisticParams(params.clone()));
+        return fit_indexed(&fixed, x, y, classes, sample_weight, progress);
+    }
     let costs = sample_costs(params, &classes, y, sample_weight)?;
     let use_dcd = match params.solver {
         Solver::Auto | Solver::DualCd => k == 2,
@@ -637,22 +747,7 @@ pub(crate) fn fit_indexed(
     let use_mdcd = !use_dcd && params.solver != Solver::Lbfgs;
     let d = x.ncols();
     let rows = if use_dcd { 1 } else { k };
-    let weight_bytes = (rows as u64).saturating_mul(d as u64 + 1).saturating_mul(8);
-    if weight_bytes > params.max_weight_bytes {
-        return Err(Error::TooLargeToTrain {
-            classes: k,
-            features: d,
-            weight_bytes,
-            training_bytes: weight_bytes.saturating_mul(if use_dcd {
-                2
-            } else if use_mdcd {
-                MDCD_COPIES
-            } else {
-                SOLVER_COPIES
-            }),
-            limit: params.max_weight_bytes,
-        });
-    }
+    check_weight_bytes(params, k, d, rows, use_dcd, use_mdcd)?;
     let solver = if use_dcd || use_mdcd {
         Solver::DualCd
     } else {
@@ -778,8 +873,37 @@ pub(crate) fn fit_indexed(
     LinearModel::from_parts(classes, weights, intercepts, d)
 }
 
+/// Refuse a problem whose weight matrix (`rows` × `d` + 1 `f64`s) exceeds
+/// `params.max_weight_bytes`, before anything of that size is allocated.
+pub(crate) fn check_weight_bytes(
+    params: &ValidLogisticParams,
+    k: usize,
+    d: usize,
+    rows: usize,
+    use_dcd: bool,
+    use_mdcd: bool,
+) -> Result<()> {
+    let weight_bytes = (rows as u64).saturating_mul(d as u64 + 1).saturating_mul(8);
+    if weight_bytes > params.max_weight_bytes {
+        return Err(Error::TooLargeToTrain {
+            classes: k,
+            features: d,
+            weight_bytes,
+            training_bytes: weight_bytes.saturating_mul(if use_dcd {
+                2
+            } else if use_mdcd {
+                MDCD_COPIES
+            } else {
+                SOLVER_COPIES
+            }),
+            limit: params.max_weight_bytes,
+        });
+    }
+    Ok(())
+}
+
 /// Per-class Naive-Bayes ratios (weighted when sample weights are given), or `None`.
-fn nb_ratios(
+pub(crate) fn nb_ratios(
     x: &CsrMatrix,
     y: &[usize],
     k: usize,

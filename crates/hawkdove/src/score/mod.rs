@@ -32,6 +32,7 @@ use crate::eval::stratified_folds;
 use crate::features::{Featurizer, FeaturizerConfig, Scratch};
 use crate::model::{argmax, encode_labels, fit_indexed, softmax_into, LinearModel, LogisticParams};
 use crate::progress::{emit, silent, FoldPurpose, Progress, TrainEvent};
+use crate::tune::TuneReport;
 
 /// How predicted probabilities are calibrated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -293,6 +294,8 @@ pub struct Model {
     pub(crate) language: Option<whatlang::Lang>,
     /// Built at the first prediction of a two-class model.
     pub(crate) columns: ScoringColumns,
+    /// What self-tuning tried and chose, when it ran.
+    pub(crate) tuning: Option<TuneReport>,
 }
 
 /// Each column's weight and idf side by side, `(weight, idf)`, so that scoring a two-class
@@ -395,12 +398,23 @@ impl Model {
             check_class_sizes(&classes, &y, 2, "calibration")?;
             check_folds(&classes, &y, folds, "calibration.folds")?;
         }
+        // Self-tuning first (each fold featurized on its own); then everything below uses the
+        // chosen values, fixed: the final fit and the calibration folds.
+        let (tuning, fixed) = match params.logistic.get().tune() {
+            Some(spec) => {
+                let report = crate::tune::tune_texts(&texts, &y, &classes, weights, params, spec, progress)?;
+                let mut fixed = params.clone();
+                fixed.logistic = report.apply(&params.logistic);
+                (Some(report), Cow::Owned(fixed))
+            }
+            None => (None, Cow::Borrowed(params)),
+        };
         let (featurizer, x) = Featurizer::fit_transform_with(&params.featurizer, &texts, progress)?;
-        let linear = fit_indexed(&params.logistic, Cow::Owned(x), &y, classes.clone(), weights, progress)?;
+        let linear = fit_indexed(&fixed.logistic, Cow::Owned(x), &y, classes.clone(), weights, progress)?;
         let temperature = match params.calibration {
             Calibration::None => 1.0,
             Calibration::Temperature { folds } => {
-                let logits = out_of_fold_logits(&texts, &y, &classes, params, folds, weights, progress)?;
+                let logits = out_of_fold_logits(&texts, &y, &classes, &fixed, folds, weights, progress)?;
                 fit_temperature(&logits, &y, weights)
             }
         };
@@ -414,7 +428,14 @@ impl Model {
             abstain: params.abstain.clone(),
             language: params.abstain.check()?,
             columns: ScoringColumns::default(),
+            tuning,
         })
+    }
+
+    /// What self-tuning tried and chose ([`crate::tune`]), when the model was trained with it
+    /// (kept in the model file); `None` for a model trained with fixed settings.
+    pub fn tuning(&self) -> Option<&TuneReport> {
+        self.tuning.as_ref()
     }
 
     /// Class labels, sorted.
