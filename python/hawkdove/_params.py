@@ -43,9 +43,9 @@ FEATURIZER_PARAMS: dict[str, Any] = {
 
 #: Classifier keyword arguments beyond the featurizer's, and defaults.
 MODEL_PARAMS: dict[str, Any] = {
-    "C": 8.0,
+    "C": "auto",
     "solver": "auto",
-    "class_weight": None,
+    "class_weight": "auto",
     "tol": None,
     "max_iter": 1000,
     "fit_intercept": True,
@@ -218,10 +218,30 @@ def model_params(p: Mapping[str, Any], poles: tuple[str, str] | None) -> dict[st
     params = defaults()
     params["featurizer"] = featurizer_config(p)
     logistic = params["logistic"]
-    logistic["c"] = _float("C", p["C"])
+    # Self-tuning (the core's `tune`): "auto" keeps a setting in the core's default grid, a
+    # value fixes it; nothing left to tune turns tuning off.
+    tune = logistic.get("tune")
+    C = p["C"]
+    if isinstance(C, str):
+        if C != "auto":
+            raise ValueError(f"C must be a positive number or 'auto', got {C!r}")
+        if tune is None or tune.get("c") is None:
+            raise ValueError("C='auto' needs the core's self-tuning, which is off")
+    else:
+        logistic["c"] = _float("C", C)
+        if tune is not None:
+            tune["c"] = None
     logistic["solver"] = str(p["solver"])
     weight = p["class_weight"]
-    if weight is None:
+    if isinstance(weight, str) and weight == "auto":
+        pass
+    elif tune is not None:
+        tune["class_weight"] = None
+    if tune is not None and all(tune.get(key) is None for key in ("c", "class_weight", "nb_alpha")):
+        logistic["tune"] = None
+    if isinstance(weight, str) and weight == "auto":
+        pass
+    elif weight is None:
         logistic["class_weight"] = "uniform"
     elif isinstance(weight, str):
         logistic["class_weight"] = weight
@@ -230,7 +250,9 @@ def model_params(p: Mapping[str, Any], poles: tuple[str, str] | None) -> dict[st
             "explicit": [[str(k), _float("class_weight", v)] for k, v in weight.items()]
         }
     else:
-        raise TypeError(f"class_weight must be None, 'balanced' or a dict, got {weight!r}")
+        raise TypeError(
+            f"class_weight must be 'auto', None, 'balanced' or a dict, got {weight!r}"
+        )
     logistic["tol"] = None if p["tol"] is None else _float("tol", p["tol"])
     max_iter = _optional_int("max_iter", p["max_iter"])
     if max_iter is None:
@@ -320,15 +342,24 @@ def featurizer_kwargs(config: Mapping[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
+def class_weight_kwarg(weight: Any) -> Any:
+    """The ``class_weight`` keyword argument of the core's ``ClassWeight`` ``weight``: None
+    (uniform), ``"balanced"`` or ``{label: weight}``."""
+    if weight == "uniform":
+        return None
+    if isinstance(weight, Mapping):
+        return {str(k): float(v) for k, v in weight["explicit"]}
+    return weight
+
+
 def model_kwargs(params: Mapping[str, Any]) -> dict[str, Any]:
     """Keyword arguments that rebuild the core's ``ModelParams`` ``params``."""
     kwargs = featurizer_kwargs(params["featurizer"])
     logistic = params["logistic"]
-    weight = logistic["class_weight"]
-    if weight == "uniform":
-        weight = None
-    elif isinstance(weight, Mapping):
-        weight = {str(k): float(v) for k, v in weight["explicit"]}
+    tune = logistic.get("tune") or {}
+    weight = class_weight_kwarg(logistic["class_weight"])
+    if tune.get("class_weight") is not None:
+        weight = "auto"
     calibration = params.get("calibration", "none")
     defaults = _defaults()
     seeds_default = (
@@ -336,7 +367,7 @@ def model_kwargs(params: Mapping[str, Any]) -> dict[str, Any]:
     )
     poles = params.get("poles")
     kwargs.update(
-        C=float(logistic["c"]),
+        C="auto" if tune.get("c") is not None else float(logistic["c"]),
         solver=logistic["solver"],
         class_weight=weight,
         tol=None if logistic.get("tol") is None else float(logistic["tol"]),

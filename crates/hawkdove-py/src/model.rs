@@ -258,6 +258,18 @@ impl PyModel {
         self.inner.params().map(params::to_json).transpose()
     }
 
+    /// What self-tuning tried and chose (the core's `TuneReport`) as JSON, when the model was
+    /// trained with it; None for fixed settings.
+    fn tuning(&self) -> PyResult<Option<String>> {
+        self.inner
+            .tuning()
+            .map(|t| {
+                serde_json::to_string(t)
+                    .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("tuning report: {e}")))
+            })
+            .transpose()
+    }
+
     /// Weight rows as stored (one row, for the second class, with two classes; else one per
     /// class), untempered: float64 holding float32 values, which scoring reads exactly.
     fn weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {

@@ -396,6 +396,7 @@ fn sample_weights_equal_repeated_and_dropped_rows() {
         }
         let repeated = CsrMatrix::from_sorted_rows(rows, x.ncols());
         let params = LogisticParams::default()
+            .c(DEFAULT_C)
             .solver(solver)
             .class_weight(ClassWeight::Balanced)
             .tol(if solver == Solver::Lbfgs { 1e-9 } else { 1e-10 })
