@@ -35,6 +35,7 @@ impl Progress {
                 let what = match purpose {
                     FoldPurpose::CrossValidation => "fold",
                     FoldPurpose::Calibration => "calibration fold",
+                    FoldPurpose::Tuning => "tuning fold",
                 };
                 self.prefix = format!("{what} {}/{folds} ", fold + 1);
             }

@@ -9,12 +9,13 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use hawkdove::eval::{cross_validate, read_tsv, train_test, Labelled};
+use hawkdove::eval::{cross_validate_with, read_tsv, train_test_with, Labelled};
 use hawkdove::ModelParams;
 use serde_json::json;
 
 use crate::error::{write_err, CliError, Result};
 use crate::options::ModelOptions;
+use crate::progress::TrainBars;
 
 /// Arguments of `hawkdove evaluate`.
 #[derive(Debug, Args)]
@@ -46,8 +47,9 @@ pub struct EvaluateArgs {
     pub model: ModelOptions,
 }
 
-/// Run `hawkdove evaluate`.
-pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> Result<()> {
+/// Run `hawkdove evaluate`: training progress on standard error unless `quiet`, stopped when
+/// `cancel` says so.
+pub fn run(args: &EvaluateArgs, quiet: bool, cancel: &(dyn Fn() -> bool + Sync), out: &mut dyn Write) -> Result<()> {
     let params = args.model.apply(ModelParams::default()).map_err(CliError::Usage)?;
     let (source, data) = match (&args.data, args.corpus) {
         (Some(path), _) => (path.display().to_string(), read_tsv(path)?),
@@ -83,7 +85,11 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> Result<()> {
         let tt: Vec<&str> = test.iter().map(|d| d.text.as_str()).collect();
         let tl: Vec<&str> = test.iter().map(|d| d.label.as_str()).collect();
         let start = Instant::now();
-        let (model, report) = train_test(&texts, &labels, &tt, &tl, &params)?;
+        let mut bars = TrainBars::new(!quiet, cancel);
+        let (model, report) = train_test_with(&texts, &labels, &tt, &tl, &params, &mut |e: &hawkdove::TrainEvent| {
+            bars.on(e)
+        })?;
+        drop(bars);
         let secs = start.elapsed().as_secs_f64();
         writeln!(
             out,
@@ -100,8 +106,16 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> Result<()> {
             secs
         )
         .map_err(write_err)?;
+        let chosen = crate::train::chosen_settings(&model);
+        if !chosen.is_empty() {
+            writeln!(out, "{chosen}").map_err(write_err)?;
+        }
         write!(out, "{}", report.to_text()).map_err(write_err)?;
+        let tuning = model
+            .tuning()
+            .map(|t| json!({"C": t.c, "class_weight": crate::progress::class_weight_name(&t.class_weight)}));
         json!({
+            "tuned": tuning,
             "accuracy": report.accuracy,
             "macro_f1": report.macro_f1,
             "n_train": texts.len(),
@@ -115,7 +129,16 @@ pub fn run(args: &EvaluateArgs, out: &mut dyn Write) -> Result<()> {
     } else {
         let folds = args.folds.unwrap_or(10);
         let start = Instant::now();
-        let cv = cross_validate(&texts, &labels, &params, folds, args.seed)?;
+        let mut bars = TrainBars::new(!quiet, cancel);
+        let cv = cross_validate_with(
+            &texts,
+            &labels,
+            &params,
+            folds,
+            args.seed,
+            &mut |e: &hawkdove::TrainEvent| bars.on(e),
+        )?;
+        drop(bars);
         let secs = start.elapsed().as_secs_f64();
         writeln!(
             out,

@@ -230,8 +230,8 @@ fn command(cli: &Cli, cancel: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             let mut out = std::io::BufWriter::new(stdout.lock());
             explain::run(args, &mut out, paint)
         }
-        Command::Train(args) => train::run(args, &mut std::io::stdout().lock()),
-        Command::Evaluate(args) => evaluate::run(args, &mut std::io::stdout().lock()),
+        Command::Train(args) => train::run(args, g.quiet, cancel, &mut std::io::stdout().lock()),
+        Command::Evaluate(args) => evaluate::run(args, g.quiet, cancel, &mut std::io::stdout().lock()),
     }
 }
 

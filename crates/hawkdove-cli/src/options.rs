@@ -95,8 +95,9 @@ pub enum SolverArg {
 /// Featurizer and model options (defaults are the library's defaults).
 #[derive(Debug, Args, Clone)]
 pub struct ModelOptions {
-    #[arg(long, help = with_default("Inverse regularization strength C", shown(&["logistic", "c"])))]
-    pub c: Option<f64>,
+    #[arg(long = "C", alias = "c", value_name = "auto|C", value_parser = parse_c,
+          help = with_default("Inverse regularization strength C: `auto` chooses it by stratified 3-fold cross-validation on the training data among 0.25, 0.5, …, 32 (warm starts along the path), a number fixes it", "auto"))]
+    pub c: Option<Setting<f64>>,
     #[arg(long, value_parser = parse_range, value_name = "MIN,MAX",
           help = with_default("Word n-gram orders, e.g. `1,2`", default_pair(&["featurizer", "word_ngrams"])))]
     pub ngrams: Option<(usize, usize)>,
@@ -154,8 +155,8 @@ pub struct ModelOptions {
     #[arg(long, overrides_with = "fold_numbers", help = "Keep numbers as they are")]
     pub no_fold_numbers: bool,
     #[arg(long, value_name = "WEIGHTS", help = with_default(
-        "Class weights: `uniform` (every class 1), `balanced` (n_samples / (n_classes × n_samples_of_class), as in scikit-learn) or explicit `LABEL=W,LABEL=W` (unlisted labels weigh 1)",
-        "uniform"))]
+        "Class weights: `auto` (uniform or balanced, chosen by the same cross-validation as --C auto), `none` or `uniform` (every class 1), `balanced` (n_samples / (n_classes × n_samples_of_class), as in scikit-learn) or explicit `LABEL=W,LABEL=W` (unlisted labels weigh 1)",
+        "auto"))]
     pub class_weight: Option<String>,
     #[arg(long, value_name = "FOLDS",
           help = with_default("Calibrate probabilities by temperature scaling fitted on this many folds", "none: uncalibrated"))]
@@ -169,6 +170,25 @@ pub struct ModelOptions {
     #[arg(long,
           help = with_default("A lexicon file (`pole<TAB>phrase` lines) whose matches become extra features", "none"))]
     pub lexicon: Option<std::path::PathBuf>,
+}
+
+/// A setting chosen by self-tuning (`auto`) or fixed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Setting<T> {
+    /// Chosen by cross-validation.
+    Auto,
+    /// Fixed.
+    Fixed(T),
+}
+
+fn parse_c(s: &str) -> Result<Setting<f64>, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(Setting::Auto);
+    }
+    s.trim()
+        .parse()
+        .map(Setting::Fixed)
+        .map_err(|e| format!("expected `auto` or a number: {e}"))
 }
 
 fn parse_range(s: &str) -> Result<(usize, usize), String> {
@@ -273,8 +293,12 @@ impl ModelOptions {
             f.lexicon = Some(hawkdove::features::Lexicon::read(path).map_err(|e| e.to_string())?);
         }
         let mut l: LogisticParams = p.logistic.clone();
-        if let Some(c) = self.c {
-            l = l.c(c);
+        match self.c {
+            Some(Setting::Fixed(c)) => l = l.c(c),
+            Some(Setting::Auto) if l.get().tune().is_none_or(|t| t.c.is_none()) => {
+                l = l.c_auto(hawkdove::tune::DEFAULT_C_GRID.to_vec());
+            }
+            _ => {}
         }
         match (switch(self.nb, self.no_nb), self.nb_alpha) {
             (Some(false), _) => l = l.nb_scaling(None),
@@ -286,8 +310,14 @@ impl ModelOptions {
             }
             (None, None) => {}
         }
-        if let Some(cw) = &self.class_weight {
-            l = l.class_weight(parse_class_weight(cw)?);
+        match self.class_weight.as_deref() {
+            Some("auto") => {
+                if l.get().tune().is_none_or(|t| t.class_weight.is_none()) {
+                    l = l.class_weight_auto(vec![ClassWeight::Uniform, ClassWeight::Balanced]);
+                }
+            }
+            Some(cw) => l = l.class_weight(parse_class_weight(cw)?),
+            None => {}
         }
         if let Some(s) = self.solver {
             l = l.solver(match s {

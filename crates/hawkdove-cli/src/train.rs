@@ -11,6 +11,7 @@ use hawkdove::{Model, ModelParams};
 
 use crate::error::{write_err, CliError, Result};
 use crate::options::ModelOptions;
+use crate::progress::{class_weight_name, TrainBars};
 
 /// Arguments of `hawkdove train`.
 #[derive(Debug, Args)]
@@ -32,8 +33,9 @@ pub struct TrainArgs {
     pub model: ModelOptions,
 }
 
-/// Run `hawkdove train`.
-pub fn run(args: &TrainArgs, out: &mut dyn Write) -> Result<()> {
+/// Run `hawkdove train`: training progress on standard error unless `quiet`, stopped when
+/// `cancel` says so.
+pub fn run(args: &TrainArgs, quiet: bool, cancel: &(dyn Fn() -> bool + Sync), out: &mut dyn Write) -> Result<()> {
     let mut params = args.model.apply(ModelParams::default()).map_err(CliError::Usage)?;
     if let (Some(n), Some(p)) = (&args.negative, &args.positive) {
         params.poles = Some(hawkdove::score::Poles {
@@ -45,7 +47,9 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> Result<()> {
     let texts: Vec<&str> = data.iter().map(|d| d.text.as_str()).collect();
     let labels: Vec<&str> = data.iter().map(|d| d.label.as_str()).collect();
     let start = Instant::now();
-    let model = Model::train(&texts, &labels, &params)?;
+    let mut bars = TrainBars::new(!quiet, cancel);
+    let model = Model::train_with(&texts, &labels, &params, &mut |e: &hawkdove::TrainEvent| bars.on(e))?;
+    drop(bars);
     let secs = start.elapsed().as_secs_f64();
     model.save(&args.out)?;
     let (neg, pos) = model.poles();
@@ -61,5 +65,35 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> Result<()> {
         model.temperature(),
         args.out.display()
     )
-    .map_err(write_err)
+    .map_err(write_err)?;
+    writeln!(out, "{}", chosen_settings(&model)).map_err(write_err)
+}
+
+/// The C and class weight a model was trained with, and whether self-tuning chose them.
+pub fn chosen_settings(model: &Model) -> String {
+    let logistic = model.params().map(|p| p.logistic.get().clone());
+    match (model.tuning(), logistic) {
+        (Some(t), _) => match t.best.and_then(|b| t.candidates.get(b)) {
+            Some(best) => format!(
+                "self-tuning chose C = {}, class weight {} (mean macro-F1 {:.4} over {} folds, {} settings)",
+                t.c,
+                class_weight_name(&t.class_weight),
+                best.mean_macro_f1,
+                t.folds,
+                t.candidates.len()
+            ),
+            None => format!(
+                "C = {}, class weight {} (fixed: {})",
+                t.c,
+                class_weight_name(&t.class_weight),
+                t.note.as_deref().unwrap_or("tuning did not run")
+            ),
+        },
+        (None, Some(l)) => format!(
+            "C = {}, class weight {} (fixed)",
+            l.c(),
+            class_weight_name(l.class_weight())
+        ),
+        (None, None) => String::new(),
+    }
 }

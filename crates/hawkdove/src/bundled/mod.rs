@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::features::{DocFrequency, FeatureSpace, Lexicon, Weighting};
+use crate::model::ClassWeight;
 use crate::model::SplitMix64;
 use crate::score::{AbstainPolicy, Calibration, Model, ModelParams, Poles};
 
@@ -33,9 +34,31 @@ impl Model {
     }
 }
 
-/// The training parameters of the bundled model for `axis` (chosen by 5-fold cross-validation
-/// on the training split; see the README).
+/// The settings self-tuning chose for the bundled model of `axis`, recorded: `(C, class
+/// weight)`. `cargo run --release --example train_bundled` tunes on the whole corpus
+/// ([`tune_params`]), writes the report beside the models (`models/tuning-<axis>.json`) and
+/// says when its choice differs from this record; the shipped models are trained with the
+/// recorded values ([`params`]), so the freshness test retrains in seconds instead of tuning.
+pub fn recorded_choice(axis: Axis) -> (f64, ClassWeight) {
+    match axis {
+        Axis::Stance => (8.0, ClassWeight::Uniform),
+        Axis::Sentiment => (8.0, ClassWeight::Uniform),
+    }
+}
+
+/// The training parameters of the bundled model for `axis`: the featurizer, calibration and
+/// abstention of [`tune_params`], with `C` and the class weight fixed at
+/// [`recorded_choice`].
 pub fn params(axis: Axis) -> Result<ModelParams> {
+    let mut p = tune_params(axis)?;
+    let (c, class_weight) = recorded_choice(axis);
+    p.logistic = p.logistic.c(c).class_weight(class_weight).tune(None);
+    Ok(p)
+}
+
+/// The bundled model's parameters with self-tuning on (the library's default grid of `C` and
+/// class weights): what `train_bundled` tunes with to check [`recorded_choice`].
+pub fn tune_params(axis: Axis) -> Result<ModelParams> {
     let mut p = ModelParams::default();
     p.featurizer.space = FeatureSpace::Vocabulary {
         min_df: DocFrequency::Count(2),

@@ -287,6 +287,39 @@ fn pick<T: Copy>(v: &[T], rows: &[usize]) -> Vec<T> {
     rows.iter().map(|&i| v[i]).collect()
 }
 
+/// Run self-tuning alone: what [`crate::Model::train_weighted_with`] would choose for these
+/// texts, labels, sample weights and parameters (tuning as `params.logistic` sets it, or the
+/// default [`TuneSpec`] when it is off), without the final fit.
+pub fn select<S, L>(
+    texts: &[S],
+    labels: &[L],
+    sample_weight: Option<&[f64]>,
+    params: &ModelParams,
+    progress: &mut Progress<'_>,
+) -> Result<TuneReport>
+where
+    S: AsRef<str> + Sync,
+    L: AsRef<str>,
+{
+    params.validate()?;
+    let spec = params.logistic.get().tune().cloned().unwrap_or_default();
+    spec.validate()?;
+    let (_, classes, y) = crate::score::encode_text_labels(texts.len(), labels)?;
+    let (texts, y, weights): (Vec<&str>, Vec<usize>, Option<Vec<f64>>) = match sample_weight {
+        None => (texts.iter().map(AsRef::as_ref).collect(), y, None),
+        Some(w) => {
+            crate::model::check_sample_weight(w, texts.len())?;
+            let keep: Vec<usize> = (0..texts.len()).filter(|&i| w[i] > 0.0).collect();
+            (
+                keep.iter().map(|&i| texts[i].as_ref()).collect(),
+                keep.iter().map(|&i| y[i]).collect(),
+                Some(keep.iter().map(|&i| w[i]).collect()),
+            )
+        }
+    };
+    tune_texts(&texts, &y, &classes, weights.as_deref(), params, &spec, progress)
+}
+
 /// Tune on texts: each fold's featurizer fitted on its training part. Returns the fixed
 /// parameters to refit with and the report.
 pub(crate) fn tune_texts(
