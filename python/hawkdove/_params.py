@@ -238,7 +238,7 @@ def model_params(p: Mapping[str, Any], poles: tuple[str, str] | None) -> dict[st
     elif tune is not None:
         tune["class_weight"] = None
     if tune is not None and all(tune.get(key) is None for key in ("c", "class_weight", "nb_alpha")):
-        logistic["tune"] = None
+        logistic.pop("tune", None)
     if isinstance(weight, str) and weight == "auto":
         pass
     elif weight is None:

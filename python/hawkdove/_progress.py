@@ -58,12 +58,39 @@ class Reporter:
         self.bar: Any = None
         self.last_line = 0.0
         self.events: list[dict[str, Any]] = []
+        self.tuning = False
 
     def __call__(self, raw: str) -> None:
         event = json.loads(raw)
         self.events.append(event)
         kind = event["event"]
-        if kind == "fold_started":
+        if kind == "tune_started":
+            # Self-tuning: one bar over its fits; the fits' own featurization and solver
+            # events are not shown.
+            self._start("tuning", event["folds"] * event["candidates"], "fit")
+            self.tuning = True
+            self.done_fits = 0
+        elif kind == "tune_fitted":
+            self.done_fits += 1
+            weight = event["class_weight"]
+            weight = weight if isinstance(weight, str) else "explicit"
+            self._advance(
+                self.done_fits,
+                f"tuning: fold {event['fold'] + 1}/{event['folds']}, C={event['c']:g} {weight}: "
+                f"macro-F1 {event['macro_f1']:.4f}",
+                postfix={"C": f"{event['c']:g}", "F1": f"{event['macro_f1']:.4f}"},
+            )
+        elif kind == "tune_finished":
+            self.tuning = False
+            weight = event["class_weight"]
+            weight = weight if isinstance(weight, str) else "explicit"
+            self._finish(
+                f"tuning: chose C={event['c']:g}, class weight {weight} "
+                f"(mean macro-F1 {event['macro_f1']:.4f})"
+            )
+        elif self.tuning:
+            pass
+        elif kind == "fold_started":
             purpose = event["purpose"].replace("_", "-")
             self.fold = f"{purpose} fold {event['fold'] + 1}/{event['folds']}: "
             self._line(f"{self.fold}started")
@@ -107,11 +134,15 @@ class Reporter:
             self._line(f"{self.fold}{desc}")
             self.last_line = time.monotonic()
 
-    def _advance(self, n: int, text: str, value: float | None = None) -> None:
+    def _advance(
+        self, n: int, text: str, value: float | None = None, postfix: dict[str, str] | None = None
+    ) -> None:
         if self.bar is not None:
             self.bar.update(n - self.bar.n)
             if value is not None:
                 self.bar.set_postfix(value=f"{value:.6g}", refresh=False)
+            if postfix is not None:
+                self.bar.set_postfix(postfix, refresh=False)
         elif time.monotonic() - self.last_line >= self.interval:
             self._line(f"{self.fold}{text}")
             self.last_line = time.monotonic()

@@ -29,11 +29,14 @@ def corpus(n):
     return texts, labels
 
 # Weak regularization and a tight tolerance: the solver runs many iterations.
-params = dict(C=1e4, tol=1e-12, max_iter=1_000_000, n_jobs=2)
+params = dict(C=1e4, class_weight=None, tol=1e-12, max_iter=1_000_000, n_jobs=2)
+if what == "tune":
+    # The defaults choose C and the class weight by cross-validation: interrupted while tuning.
+    params = dict(tol=1e-6, max_iter=1_000_000, n_jobs=2)
 
 def call(scale):
     texts, labels = corpus(600 * scale)
-    if what == "fit":
+    if what in ("fit", "tune"):
         est.fit(texts, labels)
     elif what == "cross_validate":
         hawkdove.cross_validate(texts, labels, folds=2, **params)
@@ -48,7 +51,7 @@ call(1)
 one = max(time.monotonic() - t, 1e-3)
 scale = max(1, min(200, round(10.0 / one)))
 expected = scale * one
-before = est.to_bytes() if what == "fit" else None
+before = est.to_bytes() if what in ("fit", "tune") else None
 in_call = False
 print("ready", flush=True)
 try:
@@ -60,7 +63,7 @@ try:
 except KeyboardInterrupt:
     where = "inside a call" if in_call else "between calls"
     print(f"KeyboardInterrupt {where} after {time.monotonic() - t:.2f} s of a {expected:.2f} s call", flush=True)
-    if what == "fit":
+    if what in ("fit", "tune"):
         print("unchanged" if est.to_bytes() == before else "CHANGED", flush=True)
     sys.exit(0)
 except BaseException as e:
@@ -70,12 +73,12 @@ except BaseException as e:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="signals: Linux")
-@pytest.mark.parametrize("what", ["fit", "cross_validate", "fit_transform"])
+@pytest.mark.parametrize("what", ["fit", "tune", "cross_validate", "fit_transform"])
 def test_ctrl_c_interrupts_training(what):
     returncode, out, took = interrupt(INTERRUPTED, [what], wait=1.5, timeout=60)
     assert returncode == 0, out
     assert_prompt(what, out, took)
-    if what == "fit":
+    if what in ("fit", "tune"):
         assert "unchanged" in out, out
 
 
@@ -89,6 +92,13 @@ def test_progress_events_arrive_in_order():
     texts, labels = _corpus()
     events: list[dict] = []
     _hawkdove.Model.train(texts, labels, progress=lambda e: events.append(json.loads(e)))
+    # The defaults tune C and the class weight first: tuning's events, then the final fit's.
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "tune_started"
+    assert events[1] == {"event": "fold_started", "purpose": "tuning", "fold": 0, "folds": 3}
+    fitted = [e for e in events if e["event"] == "tune_fitted"]
+    assert len(fitted) == events[0]["folds"] * events[0]["candidates"]
+    events = events[kinds.index("tune_finished") + 1 :]
     kinds = [e["event"] for e in events]
     assert kinds[0] == "featurize_started" and events[0]["texts"] == len(texts)
     assert kinds.index("featurized") < kinds.index("solver_started")
@@ -101,7 +111,11 @@ def test_progress_events_arrive_in_order():
         texts, labels, None, 3, 0, progress=lambda e: events.append(json.loads(e))
     )
     assert json.loads(report)["folds"] == 3
-    folds = [(e["event"], e["fold"]) for e in events if e["event"].startswith("fold")]
+    folds = [
+        (e["event"], e["fold"])
+        for e in events
+        if e["event"].startswith("fold") and e["purpose"] == "cross_validation"
+    ]
     assert folds == [(k, f) for f in range(3) for k in ("fold_started", "fold_finished")]
 
 
@@ -136,6 +150,10 @@ def test_plain_lines_without_tqdm():
     reporter = Reporter("fit", use_tqdm=False, stream=out, interval=0.0)
     _hawkdove.Model.train(texts, labels, progress=reporter)
     lines = out.getvalue().splitlines()
+    assert lines[0] == "hawkdove fit: tuning", lines
+    chose = [i for i, line in enumerate(lines) if line.startswith("hawkdove fit: tuning: chose C=")]
+    assert len(chose) == 1, lines
+    lines = lines[chose[0] + 1 :]
     assert lines[0] == "hawkdove fit: featurizing", lines
     assert any("dual CD: iteration 1 " in line for line in lines), lines
     assert lines[-1].startswith("hawkdove fit: dual CD: done after "), lines

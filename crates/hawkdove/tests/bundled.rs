@@ -153,6 +153,37 @@ fn bundled_models_are_fresh() {
     }
 }
 
+/// The bundled models are trained with the choice self-tuning made on the whole corpus,
+/// recorded (`bundled::recorded_choice`, reports in `models/tuning-*.json`, written by
+/// `train_bundled`); tuning itself is too slow for this test on the whole corpus, so here it
+/// runs on a 10% subsample with the bundled featurizer and must choose from the grid, and the
+/// recorded reports must name the recorded choice.
+#[test]
+fn bundled_tuning_runs_on_a_subsample_and_the_record_matches_its_reports() {
+    let passages = bundled::corpus().expect("corpus");
+    let rows = bundled::subsample(&passages, 0.1, 0);
+    for (axis, name) in [(Axis::Stance, "stance"), (Axis::Sentiment, "sentiment")] {
+        let texts: Vec<&str> = rows.iter().map(|&i| passages[i].text.as_str()).collect();
+        let labels: Vec<&str> = rows.iter().map(|&i| passages[i].label(axis)).collect();
+        let params = bundled::tune_params(axis).expect("params");
+        let report =
+            hawkdove::tune::select(&texts, &labels, None, &params, &mut hawkdove::progress::silent).expect("tune");
+        assert!(hawkdove::tune::DEFAULT_C_GRID.contains(&report.c), "{name}: {report:?}");
+        assert_eq!(report.candidates.len(), 16);
+        assert!(report.best.is_some());
+        let path = format!("{}/models/tuning-{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let recorded: hawkdove::TuneReport =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("report")).expect("parse");
+        assert_eq!(
+            (recorded.c, recorded.class_weight.clone()),
+            bundled::recorded_choice(axis),
+            "{name}: models/tuning-{name}.json and bundled::recorded_choice disagree"
+        );
+        let p = bundled::params(axis).expect("params");
+        assert!(p.logistic.get().tune().is_none());
+    }
+}
+
 /// Passages in another language, or with nothing the model knows, get no label and are left
 /// out of document scores.
 #[test]
