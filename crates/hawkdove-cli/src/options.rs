@@ -311,11 +311,10 @@ impl ModelOptions {
             (None, None) => {}
         }
         match self.class_weight.as_deref() {
-            Some("auto") => {
-                if l.get().tune().is_none_or(|t| t.class_weight.is_none()) {
-                    l = l.class_weight_auto(vec![ClassWeight::Uniform, ClassWeight::Balanced]);
-                }
+            Some("auto") if l.get().tune().is_none_or(|t| t.class_weight.is_none()) => {
+                l = l.class_weight_auto(vec![ClassWeight::Uniform, ClassWeight::Balanced]);
             }
+            Some("auto") => {}
             Some(cw) => l = l.class_weight(parse_class_weight(cw)?),
             None => {}
         }

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use hawkdove::model::{DEFAULT_C, DEFAULT_NB_ALPHA};
+use hawkdove::model::DEFAULT_NB_ALPHA;
 
 /// `hawkdove evaluate` (the `evaluate` example is a thin wrapper around it).
 fn evaluate() -> Command {
@@ -55,7 +55,8 @@ fn evaluate_help_shows_every_default_and_both_switches() {
         assert!(text.contains("[default: "), "--{name} shows no default: {text}");
     }
     // The defaults shown are the library's.
-    assert!(find("c").contains(&format!("[default: {DEFAULT_C}]")), "{}", find("c"));
+    // C and the class weight choose themselves by default (self-tuning).
+    assert!(find("C").contains("[default: auto]"), "{}", find("C"));
     assert!(find("nb-alpha").contains(&format!("[default: {DEFAULT_NB_ALPHA}]")));
     assert!(find("ngrams").contains("[default: 1,2]"));
     assert!(find("max-iter").contains("[default: 1000]"));
@@ -76,7 +77,8 @@ fn evaluate_help_shows_every_default_and_both_switches() {
         find(&format!("no-{on}"));
     }
     let cw = find("class-weight");
-    for value in ["uniform", "balanced", "LABEL=W"] {
+    assert!(cw.contains("[default: auto]"), "{cw}");
+    for value in ["auto", "none", "uniform", "balanced", "LABEL=W"] {
         assert!(cw.contains(value), "--class-weight does not document {value}: {cw}");
     }
 }
@@ -124,6 +126,8 @@ fn switches_parse_both_ways_and_the_last_one_wins() {
         run(&[pair[1], pair[0]]);
     }
     run(&["--class-weight", "hard=2,soft=0.5"]);
+    run(&["--C", "2", "--class-weight", "none"]);
+    run(&["--C", "auto", "--class-weight", "auto"]);
     run(&[
         "--class-weight",
         "balanced",
