@@ -193,7 +193,11 @@ def test_parameters_reach_the_core_and_read_back(params, texts, stance_labels, s
     assert est.get_params()[next(iter(params))] == params[next(iter(params))]
     np.testing.assert_allclose(est.predict_proba(samples).sum(axis=1), 1.0)
     core = json.loads(est.model_.params())
-    assert core["logistic"]["c"] == est.C
+    if est.C == "auto":
+        # Self-tuning: the grid is the core's, C_ the choice.
+        assert core["logistic"]["tune"]["c"] is not None and est.C_ in core["logistic"]["tune"]["c"]
+    else:
+        assert core["logistic"]["c"] == est.C == est.C_
     # A model read back from its bytes has the same keyword arguments.
     back = hawkdove.TextClassifier.from_bytes(est.to_bytes())
     expected = {**est.get_params(), "poles": back.poles, "negation": back.negation}
@@ -238,7 +242,8 @@ def test_raw_params_reject_unknown_keys(texts, stance_labels):
 def test_default_params_match_the_constructor():
     core = json.loads(_hawkdove.default_params())
     est = hawkdove.TextClassifier()
-    assert core["logistic"]["c"] == est.C
+    assert est.C == "auto" and est.class_weight == "auto"
+    assert core["logistic"]["tune"]["c"] is not None and core["logistic"]["tune"]["class_weight"]
     assert core["featurizer"]["word_ngrams"] == list(est.ngram_range)
     assert json.loads(est._params_json(np.array(["a", "b"]), False)) == core
 
