@@ -13,6 +13,14 @@ use hawkdove::{
 };
 
 /// `n` short texts in `k` classes, each class with its own words and some shared ones.
+/// The default parameters with self-tuning off: these tests follow one fit's events (tuning's
+/// own are tested in `tune::tests`).
+fn fixed() -> ModelParams {
+    let mut p = ModelParams { ..Default::default() };
+    p.logistic = p.logistic.tune(None);
+    p
+}
+
 fn corpus(n: usize, k: usize) -> (Vec<String>, Vec<String>) {
     let words = [
         "talks",
@@ -97,7 +105,7 @@ fn two_and_three_class_training_report_in_order() {
     for (k, solver) in [(2, Solver::DualCd), (3, Solver::DualCd)] {
         let (texts, labels) = corpus(300, k);
         let mut events = Vec::new();
-        Model::train_with(&texts, &labels, &ModelParams::default(), &mut record(&mut events)).unwrap();
+        Model::train_with(&texts, &labels, &fixed(), &mut record(&mut events)).unwrap();
         let end = check_training(&events, 0, texts.len(), solver);
         assert_eq!(end, events.len(), "{:?}", &events[end..]);
     }
@@ -147,7 +155,7 @@ fn calibration_and_cross_validation_folds_wrap_their_training() {
     let (texts, labels) = corpus(240, 3);
     let params = ModelParams {
         calibration: Calibration::Temperature { folds: 3 },
-        ..ModelParams::default()
+        ..fixed()
     };
     let mut events = Vec::new();
     Model::train_with(&texts, &labels, &params, &mut record(&mut events)).unwrap();
@@ -177,11 +185,8 @@ fn calibration_and_cross_validation_folds_wrap_their_training() {
 
     let (texts, labels) = corpus(200, 2);
     let mut events = Vec::new();
-    let with = cross_validate_with(&texts, &labels, &ModelParams::default(), 4, 1, &mut record(&mut events)).unwrap();
-    assert_eq!(
-        with,
-        cross_validate(&texts, &labels, &ModelParams::default(), 4, 1).unwrap()
-    );
+    let with = cross_validate_with(&texts, &labels, &fixed(), 4, 1, &mut record(&mut events)).unwrap();
+    assert_eq!(with, cross_validate(&texts, &labels, &fixed(), 4, 1).unwrap());
     let mut i = 0;
     for fold in 0..4 {
         let purpose = FoldPurpose::CrossValidation;
@@ -212,7 +217,7 @@ fn stopping_at_any_event_is_a_typed_error_and_the_last_event() {
     let (texts, labels) = corpus(120, 3);
     let params = ModelParams {
         calibration: Calibration::Temperature { folds: 2 },
-        ..ModelParams::default()
+        ..fixed()
     };
     let mut all = Vec::new();
     Model::train_with(&texts, &labels, &params, &mut record(&mut all)).unwrap();
@@ -236,7 +241,7 @@ fn stopping_at_any_event_is_a_typed_error_and_the_last_event() {
     }
     // The same for cross-validation and a bare linear fit.
     let mut n = 0;
-    let cv = cross_validate_with(&texts, &labels, &ModelParams::default(), 3, 0, &mut |e: &TrainEvent| {
+    let cv = cross_validate_with(&texts, &labels, &fixed(), 3, 0, &mut |e: &TrainEvent| {
         n += 1;
         match e {
             TrainEvent::FoldFinished { fold: 1, .. } => ControlFlow::Break(()),
@@ -255,7 +260,7 @@ fn stopping_at_any_event_is_a_typed_error_and_the_last_event() {
     let (_, x) = hawkdove::Featurizer::fit_transform(&FeaturizerConfig::default(), &texts).unwrap();
     for solver in [Solver::DualCd, Solver::Lbfgs] {
         let two: Vec<String> = labels.iter().map(|l| (l == "c0").to_string()).collect();
-        let params = LogisticParams::default().solver(solver);
+        let params = LogisticParams::default().tune(None).solver(solver);
         let got = LinearModel::fit_with(&params, &x, &two, &mut |e: &TrainEvent| match e {
             TrainEvent::SolverIteration { iteration: 2, .. } => ControlFlow::Break(()),
             _ => ControlFlow::Continue(()),
@@ -273,7 +278,7 @@ fn watched_training_is_the_same_bit_for_bit_with_any_thread_count() {
         let (texts, labels) = corpus(3_000, k);
         let params = ModelParams {
             calibration: Calibration::Temperature { folds: 2 },
-            ..ModelParams::default()
+            ..fixed()
         };
         let plain = Model::train(&texts, &labels, &params).unwrap().to_bytes().unwrap();
         let mut runs = Vec::new();
