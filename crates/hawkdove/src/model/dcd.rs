@@ -165,7 +165,7 @@ impl Prepared {
     }
 
     /// Solve for labels `y` (±1) and costs `c`, from the dual variables `init` (a warm start:
-    /// a previous solution's [`scale_dual`] to these costs) or from near the primal origin.
+    /// a previous solution moved into the new box by [`rebox_dual`]) or from near the primal origin.
     /// Returns the weights in the original numbering, the intercept and the dual variables.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn solve(

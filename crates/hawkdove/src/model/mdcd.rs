@@ -62,7 +62,7 @@ pub(super) fn solve(
 }
 
 /// The dual variables of a solution, `αᵢⱼ` and `log αᵢⱼ` (row-major, `K` per row): what a
-/// warm start along a regularization path starts from ([`DualState::scaled`]).
+/// warm start along a regularization path starts from ([`DualState::shifted`]).
 #[derive(Debug, Clone)]
 pub(crate) struct DualState {
     alpha: Vec<f64>,
@@ -236,7 +236,7 @@ impl<'r> Prepared<'r> {
     }
 
     /// Solve for labels `y` and costs `c`, from the dual variables `init` (a warm start: a
-    /// previous solution's [`DualState::scaled`] to these costs) or from near the primal
+    /// previous solution's [`DualState::shifted`] to these costs) or from near the primal
     /// origin. Returns the solution and its dual variables.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn solve(
