@@ -332,54 +332,20 @@ pub(crate) fn tune_texts(
     progress: &mut Progress<'_>,
 ) -> Result<TuneReport> {
     let logistic = params.logistic.check_ref()?;
-    let k = classes.len();
-    let Some(folds) = usable_folds(spec, y, k) else {
-        return Ok(untuned(logistic, spec));
-    };
-    let assignment = stratified_folds(y, k, folds, spec.seed);
-    let mut grid = Grid::new(spec, logistic, folds);
-    emit(
+    run_folds(
+        logistic,
+        y,
+        classes,
+        weights,
+        spec,
         progress,
-        TrainEvent::TuneStarted {
-            folds,
-            candidates: grid.len(),
+        |train, test, progress| {
+            let tr_texts: Vec<&str> = train.iter().map(|&i| texts[i]).collect();
+            let (featurizer, x_train) = Featurizer::fit_transform_with(&params.featurizer, &tr_texts, progress)?;
+            let te_texts: Vec<&str> = test.iter().map(|&i| texts[i]).collect();
+            Ok((x_train, featurizer.transform(&te_texts)))
         },
-    )?;
-    for f in 0..folds {
-        let purpose = FoldPurpose::Tuning;
-        emit(
-            progress,
-            TrainEvent::FoldStarted {
-                purpose,
-                fold: f,
-                folds,
-            },
-        )?;
-        let (train, test) = split(&assignment, f);
-        let tr_texts: Vec<&str> = train.iter().map(|&i| texts[i]).collect();
-        let (featurizer, x_train) = Featurizer::fit_transform_with(&params.featurizer, &tr_texts, progress)?;
-        let te_texts: Vec<&str> = test.iter().map(|&i| texts[i]).collect();
-        let x_test = featurizer.transform(&te_texts);
-        drop(featurizer);
-        let data = FoldData {
-            x_train,
-            y_train: pick(y, &train),
-            w_train: weights.map(|w| pick(w, &train)),
-            x_test: Cow::Owned(x_test),
-            y_test: pick(y, &test),
-            w_test: weights.map(|w| pick(w, &test)),
-        };
-        grid.run_fold(f, &data, classes, progress)?;
-        emit(
-            progress,
-            TrainEvent::FoldFinished {
-                purpose,
-                fold: f,
-                folds,
-            },
-        )?;
-    }
-    grid.finish(progress)
+    )
 }
 
 /// Tune on a matrix already featurized (for [`LinearModel::fit`] with tuning on): folds of its
@@ -394,6 +360,26 @@ pub(crate) fn tune_matrix(
     progress: &mut Progress<'_>,
 ) -> Result<TuneReport> {
     let logistic = params.check_ref()?;
+    run_folds(logistic, y, classes, weights, spec, progress, |train, test, _| {
+        Ok((x.select_rows(train), x.select_rows(test)))
+    })
+}
+
+/// The tuning loop shared by [`tune_texts`] and [`tune_matrix`]: stratified folds, each fold's
+/// training and test matrices from `matrices(train rows, test rows, progress)`, the whole grid
+/// fitted on each fold in order, then the choice.
+fn run_folds<F>(
+    logistic: &ValidLogisticParams,
+    y: &[usize],
+    classes: &[String],
+    weights: Option<&[f64]>,
+    spec: &TuneSpec,
+    progress: &mut Progress<'_>,
+    mut matrices: F,
+) -> Result<TuneReport>
+where
+    F: FnMut(&[usize], &[usize], &mut Progress<'_>) -> Result<(CsrMatrix, CsrMatrix)>,
+{
     let k = classes.len();
     let Some(folds) = usable_folds(spec, y, k) else {
         return Ok(untuned(logistic, spec));
@@ -407,8 +393,8 @@ pub(crate) fn tune_matrix(
             candidates: grid.len(),
         },
     )?;
+    let purpose = FoldPurpose::Tuning;
     for f in 0..folds {
-        let purpose = FoldPurpose::Tuning;
         emit(
             progress,
             TrainEvent::FoldStarted {
@@ -418,11 +404,12 @@ pub(crate) fn tune_matrix(
             },
         )?;
         let (train, test) = split(&assignment, f);
+        let (x_train, x_test) = matrices(&train, &test, progress)?;
         let data = FoldData {
-            x_train: x.select_rows(&train),
+            x_train,
             y_train: pick(y, &train),
             w_train: weights.map(|w| pick(w, &train)),
-            x_test: Cow::Owned(x.select_rows(&test)),
+            x_test: Cow::Owned(x_test),
             y_test: pick(y, &test),
             w_test: weights.map(|w| pick(w, &test)),
         };
