@@ -381,18 +381,7 @@ impl Model {
         params.validate()?;
         let (_, classes, y) = encode_text_labels(texts.len(), labels)?;
         let poles = resolve_poles(&classes, params.poles.as_ref())?;
-        let (texts, y, weights): (Vec<&str>, Vec<usize>, Option<Vec<f64>>) = match sample_weight {
-            None => (texts.iter().map(AsRef::as_ref).collect(), y, None),
-            Some(w) => {
-                crate::model::check_sample_weight(w, texts.len())?;
-                let keep: Vec<usize> = (0..texts.len()).filter(|&i| w[i] > 0.0).collect();
-                (
-                    keep.iter().map(|&i| texts[i].as_ref()).collect(),
-                    keep.iter().map(|&i| y[i]).collect(),
-                    Some(keep.iter().map(|&i| w[i]).collect()),
-                )
-            }
-        };
+        let (texts, y, weights) = weighted_rows(texts, y, sample_weight)?;
         let weights = weights.as_deref();
         if let Calibration::Temperature { folds } = params.calibration {
             check_class_sizes(&classes, &y, 2, "calibration")?;
@@ -712,6 +701,31 @@ fn resolve_poles(classes: &[String], given: Option<&Poles>) -> Result<(usize, us
         }
     }
     Ok((0, classes.len() - 1))
+}
+
+/// Texts, label indices and sample weights (see [`weighted_rows`]).
+pub(crate) type WeightedRows<'a> = (Vec<&'a str>, Vec<usize>, Option<Vec<f64>>);
+
+/// The texts, label indices and sample weights to train on: all of them without weights;
+/// with weights (checked first), the texts of positive weight, as a weight of 0 drops a text
+/// before anything is learned from it.
+pub(crate) fn weighted_rows<'a, S: AsRef<str>>(
+    texts: &'a [S],
+    y: Vec<usize>,
+    sample_weight: Option<&[f64]>,
+) -> Result<WeightedRows<'a>> {
+    Ok(match sample_weight {
+        None => (texts.iter().map(AsRef::as_ref).collect(), y, None),
+        Some(w) => {
+            crate::model::check_sample_weight(w, texts.len())?;
+            let keep: Vec<usize> = (0..texts.len()).filter(|&i| w[i] > 0.0).collect();
+            (
+                keep.iter().map(|&i| texts[i].as_ref()).collect(),
+                keep.iter().map(|&i| y[i]).collect(),
+                Some(keep.iter().map(|&i| w[i]).collect()),
+            )
+        }
+    })
 }
 
 /// Check that there are as many labels as texts, then encode the labels: `(labels as strings,

@@ -305,18 +305,7 @@ where
     let spec = params.logistic.get().tune().cloned().unwrap_or_default();
     spec.validate()?;
     let (_, classes, y) = crate::score::encode_text_labels(texts.len(), labels)?;
-    let (texts, y, weights): (Vec<&str>, Vec<usize>, Option<Vec<f64>>) = match sample_weight {
-        None => (texts.iter().map(AsRef::as_ref).collect(), y, None),
-        Some(w) => {
-            crate::model::check_sample_weight(w, texts.len())?;
-            let keep: Vec<usize> = (0..texts.len()).filter(|&i| w[i] > 0.0).collect();
-            (
-                keep.iter().map(|&i| texts[i].as_ref()).collect(),
-                keep.iter().map(|&i| y[i]).collect(),
-                Some(keep.iter().map(|&i| w[i]).collect()),
-            )
-        }
-    };
+    let (texts, y, weights) = crate::score::weighted_rows(texts, y, sample_weight)?;
     tune_texts(&texts, &y, &classes, weights.as_deref(), params, &spec, progress)
 }
 
