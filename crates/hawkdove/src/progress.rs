@@ -25,7 +25,10 @@
 //!     events.push(e.clone());
 //!     ControlFlow::Continue(())
 //! })?;
-//! assert!(matches!(events.first(), Some(TrainEvent::FeaturizeStarted { texts: 4 })));
+//! // The defaults tune C and the class weights first (two folds here: two texts per class),
+//! // then fit on all four texts.
+//! assert!(matches!(events.first(), Some(TrainEvent::TuneStarted { folds: 2, .. })));
+//! assert!(events.iter().any(|e| matches!(e, TrainEvent::FeaturizeStarted { texts: 4 })));
 //! assert!(events.iter().any(|e| matches!(e, TrainEvent::SolverIteration { .. })));
 //! // Stop at the first solver iteration: a typed error, no model.
 //! let stopped = Model::train_with(&texts, &labels, &ModelParams::default(), &mut |e: &TrainEvent| {
