@@ -198,9 +198,10 @@ class Featurizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return est
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the fitted featurizer to ``path``."""
-        with open(path, "wb") as f:
-            f.write(self.to_bytes())
+        """Write the fitted featurizer to ``path``, atomically as :meth:`TextClassifier.save`
+        does: if the write fails (a full disk, a file-size limit), the file already at ``path``
+        is left whole."""
+        self._fitted().save(os.fspath(path))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Featurizer:

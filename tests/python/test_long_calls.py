@@ -64,6 +64,33 @@ def test_ctrl_c_interrupts_long_calls(what, n_jobs):
     assert_prompt(what, out, took)
 
 
+FIRST_CALL = r"""
+import sys
+import hawkdove
+m = hawkdove.stance(n_jobs=1)
+print("ready", flush=True)
+try:
+    # The process's first call that returns a NumPy array, long enough to be interrupted
+    # (about a minute if Ctrl-C were ignored).
+    m.predict_proba(["The ministry said talks would resume next week. " * 10] * 3_000_000)
+    print("returned", flush=True)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt", flush=True)
+except BaseException as e:
+    print(f"{type(e).__name__}: {e}", flush=True)
+"""
+
+
+def test_ctrl_c_in_the_first_call_returning_an_array_is_a_keyboard_interrupt():
+    # Issue 25, defect 6, as reproduced: when the interrupted call was the process's first to
+    # return a NumPy array, pyo3 raised PanicException ("Failed to access NumPy array API
+    # capsule"), which escapes `except Exception`. No warm-up call here.
+    returncode, out, took = interrupt(FIRST_CALL, [], wait=1.0, timeout=120)
+    assert returncode == 0, out
+    assert out.strip().splitlines()[-1] == "KeyboardInterrupt", out
+    assert took < 2.0, f"exited {took:.2f} s after SIGINT ({out.strip()})"
+
+
 MEMORY = r"""
 import sys
 import hawkdove

@@ -115,3 +115,53 @@ def test_joblib_if_available(stance_model, samples, tmp_path):
     joblib.dump(stance_model, path)
     back = joblib.load(path)
     np.testing.assert_array_equal(back.predict(samples), stance_model.predict(samples))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs a POSIX file-size limit")
+@pytest.mark.parametrize("kind", ["featurizer", "classifier"])
+def test_a_save_under_a_file_size_limit_leaves_the_old_file_whole(kind, tmp_path):
+    # A child process saves a large fitted object over a small one with RLIMIT_FSIZE below the
+    # new file's size (a full disk, as issue 25 reproduced it): the save raises, and the old
+    # file is byte for byte what it was, and loads.
+    import subprocess
+    import sys
+    import textwrap
+
+    path = tmp_path / f"{kind}.json"
+    script = textwrap.dedent(
+        f"""
+        import resource, signal, sys
+        import hawkdove
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        texts = ["froze assets", "imposed sanctions", "resumed talks", "welcomed dialogue"]
+        labels = ["hard-line", "hard-line", "conciliatory", "conciliatory"]
+        big_texts = [f"word{{i}} term{{i * 7}} talks" for i in range(20000)]
+        if {kind!r} == "featurizer":
+            small = hawkdove.Featurizer().fit(texts)
+            big = hawkdove.Featurizer().fit(big_texts)
+        else:
+            small = hawkdove.TextClassifier(C=1.0, class_weight=None).fit(texts, labels)
+            big = hawkdove.TextClassifier(C=1.0, class_weight=None).fit(
+                big_texts, ["hard-line", "conciliatory"] * 10000)
+        small.save(sys.argv[1])
+        size = len(open(sys.argv[1], "rb").read())
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size * 4, size * 4))
+        try:
+            big.save(sys.argv[1])
+        except OSError as e:
+            print("SAVE FAILED", type(e).__name__)
+        else:
+            print("SAVED")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "SAVE FAILED" in out.stdout, out.stdout + out.stderr
+    if kind == "featurizer":
+        back = hawkdove.Featurizer.load(path)
+        assert back.transform(["froze assets"]).nnz > 0
+    else:
+        back = hawkdove.TextClassifier.load(path)
+        assert set(back.classes_) == {"conciliatory", "hard-line"}
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]

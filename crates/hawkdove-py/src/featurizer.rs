@@ -1,5 +1,7 @@
 //! `hawkdove._hawkdove.Featurizer`: text to sparse rows, on its own.
 
+use std::path::PathBuf;
+
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -159,6 +161,11 @@ impl PyFeaturizer {
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let bytes = py.detach(|| self.inner.to_bytes()).py_err(py)?;
         Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// Write the featurizer file to `path` atomically (the old file stays whole on failure).
+    fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        py.detach(|| self.inner.save(&path)).py_err(py)
     }
 
     /// Read a featurizer from its bytes.

@@ -116,8 +116,9 @@ pub fn segment_with(text: &str, how: Segmentation) -> Vec<Segment> {
 }
 
 /// The passages of `text`, found as they are read: the same as [`segment_with`], holding at
-/// most one paragraph's (or line's) passages at a time, so a long document can be scored
-/// passage by passage in bounded memory.
+/// most one sentence's (or headline's, paragraph's or line's) pieces at a time, and walking
+/// the text only as far as the passage returned, so a long document can be scored passage by
+/// passage in bounded memory, with Ctrl-C checked between passages.
 pub fn passages(text: &str, how: Segmentation) -> Passages<'_> {
     Passages {
         text,
@@ -126,6 +127,7 @@ pub fn passages(text: &str, how: Segmentation) -> Passages<'_> {
         pos: 0,
         unit: 0,
         pending: VecDeque::new(),
+        cursor: None,
     }
 }
 
@@ -141,6 +143,8 @@ pub struct Passages<'a> {
     unit: usize,
     /// Passages found and not yet returned.
     pending: VecDeque<Segment>,
+    /// The paragraph being cut into sentences, with its number.
+    cursor: Option<(SentenceCursor, usize)>,
 }
 
 impl Passages<'_> {
@@ -162,10 +166,20 @@ impl Passages<'_> {
         start.map(|s| trim_span(self.text, s..end))
     }
 
-    /// Find the passages of the next paragraph (or line); false at the end of the text.
+    /// Find the next passages: the next sentence of the paragraph being read, or the next
+    /// paragraph (or line), whose sentences a cursor then yields one at a time; false at the
+    /// end of the text.
     fn fill(&mut self) -> bool {
         let text = self.text;
         let mut out = Vec::new();
+        if let Some((cursor, p)) = self.cursor.as_mut() {
+            match cursor.next_sentence(text) {
+                Some(s) => push_capped(text, s, *p, PassageKind::Sentence, &mut out),
+                None => self.cursor = None,
+            }
+            self.pending.extend(out);
+            return true;
+        }
         match self.how {
             Segmentation::Lines => {
                 let Some(line) = self.lines.next() else {
@@ -191,9 +205,7 @@ impl Passages<'_> {
                 } else if self.how == Segmentation::Paragraphs {
                     push_capped(text, para, p, PassageKind::Line, &mut out);
                 } else {
-                    for s in sentences(text, para) {
-                        push_capped(text, s, p, PassageKind::Sentence, &mut out);
-                    }
+                    self.cursor = Some((SentenceCursor::new(para), p));
                 }
             }
         }
@@ -283,61 +295,80 @@ fn char_at(text: &str, pos: usize) -> Option<char> {
     text.get(pos..).and_then(|t| t.chars().next())
 }
 
-/// Sentence spans within a paragraph span. Walks the paragraph by byte offsets, decoding
-/// characters where it looks (no table of the paragraph's characters: a paragraph can be a
-/// whole 50 MB document).
-fn sentences(text: &str, para: Range<usize>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = para.start;
-    let in_para = |pos: usize| char_at(text, pos).filter(|_| pos < para.end);
-    let mut i = para.start;
-    while let Some(c) = in_para(i) {
-        if matches!(c, '.' | '!' | '?' | '\u{2026}') {
-            // Run of terminators and closing quotes/brackets.
-            let mut j = i + c.len_utf8();
-            while let Some(n) = in_para(j).filter(|n| {
-                matches!(
-                    n,
-                    '.' | '!' | '?' | '\u{2026}' | '"' | '\'' | '\u{201D}' | '\u{2019}' | ')' | ']'
-                )
-            }) {
-                j += n.len_utf8();
-            }
-            let end = j.min(para.end);
-            let followed_by_space = in_para(j).is_none_or(char::is_whitespace);
-            if followed_by_space {
-                // Skip whitespace to the next sentence's first character.
-                let mut k = j;
-                while let Some(n) = in_para(k).filter(|n| n.is_whitespace()) {
-                    k += n.len_utf8();
-                }
-                let next_ok = in_para(k).is_none_or(|n| {
-                    n.is_uppercase()
-                        || n.is_numeric()
-                        || matches!(n, '"' | '\'' | '\u{201C}' | '\u{2018}' | '(' | '[')
-                        || !n.is_alphabetic()
-                });
-                let is_boundary = next_ok && (c != '.' || dot_ends_sentence(text, i, end));
-                if is_boundary {
-                    let span = trim_span(text, start..end);
-                    if !span.is_empty() {
-                        out.push(span);
-                    }
-                    start = k.min(para.end);
-                    i = k;
-                    continue;
-                }
-            }
-            i = j;
-            continue;
+/// The sentences of one paragraph span, found one at a time: each call to
+/// [`SentenceCursor::next_sentence`] walks only as far as the next boundary, so a paragraph
+/// as long as the whole document (a 50 MB text without a blank line) is segmented as it is
+/// scored, and a caller checking for Ctrl-C between passages is not held up by it. Walks by
+/// byte offsets, decoding characters where it looks (no table of the paragraph's characters).
+#[derive(Debug, Clone)]
+struct SentenceCursor {
+    para: Range<usize>,
+    /// Start of the sentence being read.
+    start: usize,
+    /// Byte offset of the next character to look at.
+    i: usize,
+}
+
+impl SentenceCursor {
+    fn new(para: Range<usize>) -> Self {
+        SentenceCursor {
+            start: para.start,
+            i: para.start,
+            para,
         }
-        i += c.len_utf8();
     }
-    let tail = trim_span(text, start..para.end);
-    if !tail.is_empty() {
-        out.push(tail);
+
+    /// The next sentence's span (trimmed, never empty), or `None` after the paragraph's last.
+    fn next_sentence(&mut self, text: &str) -> Option<Range<usize>> {
+        let para = self.para.clone();
+        let in_para = |pos: usize| char_at(text, pos).filter(|_| pos < para.end);
+        while let Some(c) = in_para(self.i) {
+            let i = self.i;
+            if matches!(c, '.' | '!' | '?' | '\u{2026}') {
+                // Run of terminators and closing quotes/brackets.
+                let mut j = i + c.len_utf8();
+                while let Some(n) = in_para(j).filter(|n| {
+                    matches!(
+                        n,
+                        '.' | '!' | '?' | '\u{2026}' | '"' | '\'' | '\u{201D}' | '\u{2019}' | ')' | ']'
+                    )
+                }) {
+                    j += n.len_utf8();
+                }
+                let end = j.min(para.end);
+                let followed_by_space = in_para(j).is_none_or(char::is_whitespace);
+                self.i = j;
+                if followed_by_space {
+                    // Skip whitespace to the next sentence's first character.
+                    let mut k = j;
+                    while let Some(n) = in_para(k).filter(|n| n.is_whitespace()) {
+                        k += n.len_utf8();
+                    }
+                    let next_ok = in_para(k).is_none_or(|n| {
+                        n.is_uppercase()
+                            || n.is_numeric()
+                            || matches!(n, '"' | '\'' | '\u{201C}' | '\u{2018}' | '(' | '[')
+                            || !n.is_alphabetic()
+                    });
+                    let is_boundary = next_ok && (c != '.' || dot_ends_sentence(text, i, end));
+                    if is_boundary {
+                        let span = trim_span(text, self.start..end);
+                        self.start = k.min(para.end);
+                        self.i = k;
+                        if !span.is_empty() {
+                            return Some(span);
+                        }
+                    }
+                }
+                continue;
+            }
+            self.i += c.len_utf8();
+        }
+        // The tail, once.
+        let tail = trim_span(text, self.start..para.end);
+        self.start = para.end;
+        (!tail.is_empty()).then_some(tail)
     }
-    out
 }
 
 /// Push `span`, cut into pieces of at most [`MAX_PASSAGE_BYTES`] at whitespace.

@@ -123,3 +123,39 @@ fn document_score_is_weighted_and_reproducible() {
         )
         .is_err());
 }
+
+#[test]
+fn a_long_paragraph_is_walked_only_as_far_as_the_passage_returned() {
+    // One paragraph of 1.9 MB: the first sentence comes back after reading its own bytes, not
+    // the paragraph (a caller checks for Ctrl-C between passages), and the passages are the
+    // same as segmenting all at once.
+    let text = "The talks resumed on Monday. ".repeat(70_000);
+    let mut it = passages(&text, Segmentation::Sentences);
+    let first = it.next().expect("a passage");
+    assert_eq!(&text[first.span.clone()], "The talks resumed on Monday.");
+    let (cursor, _) = it.cursor.as_ref().expect("the paragraph is being read");
+    assert!(cursor.i < 64, "walked to byte {} for the first sentence", cursor.i);
+    let rest: Vec<Segment> = std::iter::once(first).chain(it).collect();
+    assert_eq!(rest.len(), 70_000);
+    assert_eq!(rest, segment_with(&text, Segmentation::Sentences));
+    assert!(rest.iter().all(|s| s.paragraph == 0 && s.kind == PassageKind::Sentence));
+}
+
+#[test]
+fn paragraph_numbers_follow_blank_lines_with_sentences_read_one_at_a_time() {
+    let doc = "First one. Second one.\n\nThird one. Fourth one.\n\nHeadline without a stop\n\nLast one.";
+    let got: Vec<(usize, &str)> = passages(doc, Segmentation::Sentences)
+        .map(|s| (s.paragraph, &doc[s.span]))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (0, "First one."),
+            (0, "Second one."),
+            (1, "Third one."),
+            (1, "Fourth one."),
+            (2, "Headline without a stop"),
+            (3, "Last one.")
+        ]
+    );
+}

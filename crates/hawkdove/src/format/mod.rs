@@ -349,6 +349,15 @@ impl Featurizer {
         serde_json::to_vec(&file).map_err(json_error)
     }
 
+    /// Save to `path` atomically, as [`Model::save`] does: a temporary file in the same
+    /// directory, flushed and renamed over `path`; on any failure `path` is left as it was.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let bytes = self.to_bytes()?;
+        atomic_write(path.as_ref(), |w| {
+            w.write_all(&bytes).map_err(|e| Error::io("<writer>", e))
+        })
+    }
+
     /// Load a featurizer written by [`Featurizer::to_bytes`], validating it.
     pub fn from_bytes(bytes: &[u8]) -> Result<Featurizer> {
         check_size(bytes.len())?;
