@@ -85,11 +85,26 @@ pub fn other_language(text: &str, expected: whatlang::Lang) -> Option<whatlang::
 
 /// [`other_language`] with the script whatlang found the text written in.
 pub(crate) fn other_language_info(text: &str, expected: whatlang::Lang) -> Option<(whatlang::Lang, whatlang::Script)> {
+    other_language_vouched(text, expected, || false)
+}
+
+/// [`other_language_info`], asking `vouch` first, when the text is written mostly in
+/// `expected`'s script (Latin), whether other evidence (a model's vocabulary: most of the
+/// words are its features) already says it is the expected language; `true` skips the
+/// detector. `vouch` is called at most once, and only when the detector would otherwise run.
+pub(crate) fn other_language_vouched(
+    text: &str,
+    expected: whatlang::Lang,
+    vouch: impl FnOnce() -> bool,
+) -> Option<(whatlang::Lang, whatlang::Script)> {
     let sample = language_sample(text);
     // whatlang costs about 100 µs a sentence, 15 times the scoring: skip it for text that is
     // plainly English (Latin letters, and English function words that Romance, Germanic and
-    // Scandinavian languages do not share).
+    // Scandinavian languages do not share), and for Latin-script text vouched for.
     if expected == whatlang::Lang::Eng && plainly_english(sample) {
+        return None;
+    }
+    if script_of(expected) == whatlang::Script::Latin && mostly_latin(sample) && vouch() {
         return None;
     }
     let info = whatlang::detect(sample)?;
@@ -116,14 +131,19 @@ pub(crate) fn language_sample(text: &str) -> &str {
     text.get(..end).unwrap_or_default()
 }
 
-/// Mostly Latin letters, and at least one word in ten an English function word.
-fn plainly_english(sample: &str) -> bool {
+/// At least nine in ten of the letters are Latin (below U+0250), or there are no letters.
+fn mostly_latin(sample: &str) -> bool {
     let (mut letters, mut latin) = (0usize, 0usize);
     for c in sample.chars().filter(|c| c.is_alphabetic()) {
         letters += 1;
         latin += usize::from((c as u32) < 0x250);
     }
-    if latin * 10 < letters * 9 {
+    latin * 10 >= letters * 9
+}
+
+/// Mostly Latin letters, and at least one word in ten an English function word.
+fn plainly_english(sample: &str) -> bool {
+    if !mostly_latin(sample) {
         return false;
     }
     let (mut words, mut function) = (0usize, 0usize);
