@@ -27,9 +27,13 @@ fi
 echo "== cargo test (release)"
 cargo test --workspace --release
 
-echo "== the main job: the hawkdove command on a collection of dated articles"
-cargo run --release --quiet -p hawkdove-cli --bin hawkdove -- timeline examples/timeline/halver_strait.csv \
+echo "== the main job: the hawkdove command, installed with cargo install, on a collection of dated articles"
+# Installed as a user would (cargo install --path), into target/cli-install, reusing the release
+# build above (same target directory), then run from there.
+cargo install --quiet --locked --path crates/hawkdove-cli --root target/cli-install --target-dir target
+target/cli-install/bin/hawkdove timeline examples/timeline/halver_strait.csv \
   --date-column date --by month --format table --plot target/halver-timeline.svg
+test -s target/halver-timeline.svg
 
 # ---- Python: the bindings (crates/hawkdove-py) and the package (python/hawkdove) ------------
 # The extension is built once, as the abi3 wheel users install (one wheel for CPython >= 3.9),

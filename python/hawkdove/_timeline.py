@@ -209,7 +209,8 @@ def timeline(
     Every document is cut into passages (``segmentation``: ``"sentences"``,
     ``"paragraphs"`` or ``"lines"``, as :meth:`TextClassifier.score_document` does) and
     scored by ``model`` (``"stance"``, ``"sentiment"`` or a fitted :class:`TextClassifier`)
-    on ``n_jobs`` threads without the GIL (``None``: the classifier's own ``n_jobs``, one thread for the bundled models). Then,
+    on ``n_jobs`` threads without the GIL (``None``: the classifier's own ``n_jobs``; every
+    core for the bundled models). Then,
     per period of ``freq`` (``"D"``, ``"W"`` (weeks from Monday), ``"M"``, ``"Q"``, ``"Y"``,
     or ``"day"`` ... ``"year"``) and per group of ``by``: the passage-weighted mean score with
     a bootstrap interval over the period's documents (``n_boot`` resamples at
