@@ -111,3 +111,27 @@ def test_ctrl_c_stops_python_m_hawkdove(tmp_path):
         proc.kill()
     assert code == 130, proc.stderr.read() if proc.stderr else ""
     assert time.monotonic() - start < 5
+
+
+def test_timeline_with_a_plot_from_both_entry_points(tmp_path):
+    # Issue 24's fresh-machine bar from Python: after pip install, the `hawkdove` console script
+    # and `python -m hawkdove` run the worked example's timeline and draw it; both give the same
+    # CSV, and the SVG parses.
+    import xml.etree.ElementTree as ET
+
+    script = Path(sys.executable).with_name("hawkdove")
+    found = script if script.exists() else shutil.which("hawkdove")
+    assert found is not None, "pip install of the wheel creates the hawkdove console script"
+    args = ["timeline", "examples/timeline/halver_strait.csv", "--date-column", "date", "--by", "month"]
+    outputs = []
+    for entry in ([str(found)], [sys.executable, "-m", "hawkdove"]):
+        svg = tmp_path / f"plot-{len(outputs)}.svg"
+        proc = subprocess.run([*entry, *args, "--plot", str(svg)], capture_output=True, text=True,
+                              cwd=ROOT, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        assert "shift from 2025-03-01" in proc.stderr, proc.stderr
+        assert ET.parse(svg).getroot().tag.endswith("svg")
+        outputs.append(proc.stdout)
+    rows = list(csv.DictReader(io.StringIO(outputs[0])))
+    assert len(rows) >= 12 and "score" in rows[0] and "lower" in rows[0]
+    assert outputs[0] == outputs[1]
