@@ -401,12 +401,24 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     # -- inspection ---------------------------------------------------------------------------
 
-    def explain(self, text: str) -> Explanation:
+    @overload
+    def explain(self, text: str) -> Explanation: ...
+    @overload
+    def explain(self, text: Any) -> list[Explanation]: ...
+    def explain(self, text: Any) -> Explanation | list[Explanation]:
         """Why ``text`` got its score: exact per-feature and per-token contributions. In a
-        notebook the result displays as the highlighted passage."""
+        notebook the result displays as the highlighted passage. Given a batch of texts (a
+        pandas Series, list, array...) instead of one str, a list of explanations in order."""
         model = self._model()
-        raw = json.loads(model.explain(text))
-        return Explanation(raw, model.classes, self._user_label)
+        if isinstance(text, str):
+            return Explanation(json.loads(model.explain(text)), model.classes, self._user_label)
+        out = []
+        for i, one in enumerate(_inputs.texts(text, "texts")):
+            if not isinstance(one, str):
+                shown = "None" if one is None else type(one).__name__
+                raise TypeError(f"texts[{i}] is {shown}; every text must be a str")
+            out.append(Explanation(json.loads(model.explain(one)), model.classes, self._user_label))
+        return out
 
     @overload
     def score_document(

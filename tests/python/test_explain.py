@@ -98,3 +98,16 @@ def test_empty_text(stance_model):
     e = stance_model.explain("")
     assert e.tokens == [] and e.features == [] and e.n_features == 0
     assert "hd-legend" in e._repr_html_()
+
+
+def test_explain_takes_a_batch_as_score_document_does():
+    import pandas as pd
+
+    m = hawkdove.stance(n_jobs=1)
+    texts = pd.Series(["Beijing must stop its provocations.", "We welcome the talks."], index=[7, 9])
+    got = m.explain(texts)
+    assert isinstance(got, list) and len(got) == 2
+    for e, t in zip(got, texts):
+        assert e.to_dict() == m.explain(t).to_dict()
+    with pytest.raises(TypeError, match=r"texts\[1\] is None"):
+        m.explain(["fine", None])
