@@ -39,3 +39,10 @@ def test_readme_python_section_runs(tmp_path, monkeypatch, capsys):
     assert "['hard-line' 'conciliatory']" in out
     scored = namespace["scored"]
     assert len(scored) == len(namespace["passages"])  # type: ignore[arg-type]
+
+
+def test_readme_stays_short_for_newcomers():
+    # Issue 26: the README is for newcomers (about 250 lines at most); measurement history and
+    # optimization notes belong in docs/.
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 250, f"README.md has {len(lines)} lines; move detail to docs/"
