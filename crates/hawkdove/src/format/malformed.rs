@@ -124,6 +124,13 @@ pub fn malformed_model_files(valid: &[u8]) -> Vec<MalformedFile> {
         ("intercepts short", Box::new(|v| pop(&mut v["intercepts"]))),
         ("temperature zero", Box::new(|v| v["temperature"] = json!(0.0))),
         ("temperature negative", Box::new(|v| v["temperature"] = json!(-2.0))),
+        // Issue 25, defect 3: values that load but would make a score non-finite.
+        (
+            "idf at f32's maximum",
+            Box::new(|v| v["idf"][0] = json!(f64::from(f32::MAX))),
+        ),
+        ("idf beyond f32's range", Box::new(|v| v["idf"][0] = json!(1e300))),
+        ("temperature tiny", Box::new(|v| v["temperature"] = json!(1e-300))),
         ("vocabulary missing", Box::new(|v| v["vocabulary"] = json!(null))),
         (
             "vocabulary shorter than weights",
