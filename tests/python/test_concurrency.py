@@ -189,13 +189,19 @@ def test_helpers_spin_after_a_batch_only_when_asked(stance_model, texts):
     # ends that spin (the first call's helper would spin for a whole second), and with the spin
     # off none starts: the process is idle. (Generous bounds: CPU time, not speed, and the
     # spinning thread yields to other work, so a busy machine may give it only part of a core.)
+    # Each figure is the best of three tries (the most CPU where a spin is expected, the least
+    # where none is), so that other processes on a loaded machine do not decide the outcome.
     cores = _hawkdove.thread_count(None)
-    spun = _cpu_while_sleeping(stance_model, batch, 1.0)
-    assert spun > 0.03 if cores > 1 else spun < 0.03  # on one core, no helper spins
-    assert _cpu_while_sleeping(stance_model, batch, 0.0) < 0.03
+    spun = max(_cpu_while_sleeping(stance_model, batch, 1.0) for _ in range(3))
+    if cores > 1:
+        assert spun > 0.03
+    else:
+        assert min(_cpu_while_sleeping(stance_model, batch, 1.0) for _ in range(3)) < 0.03
+    assert min(_cpu_while_sleeping(stance_model, batch, 0.0) for _ in range(3)) < 0.03
     # With more threads than cores, at most one helper per core beside the caller's spins: the
     # 63 helpers of n_jobs=64 would otherwise fill every core.
-    assert _cpu_while_sleeping(stance_model, batch * 4, 1.0, n_jobs=64) < (cores - 1) * 0.2 + 0.08
+    many = min(_cpu_while_sleeping(stance_model, batch * 4, 1.0, n_jobs=64) for _ in range(3))
+    assert many < (cores - 1) * 0.2 + 0.08
     # Answers stay the same while helpers spin between calls on pools of other sizes.
     hawkdove.set_thread_spin(1.0)
     try:
