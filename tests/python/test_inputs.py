@@ -132,11 +132,16 @@ def test_single_class(texts):
     assert info.value.label == "neutral"
 
 
-def test_explain_wants_one_str(stance_model):
-    with pytest.raises(TypeError, match="text is list, expected str"):
-        stance_model.explain(["a list"])  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="text is None"):
-        stance_model.explain(None)  # type: ignore[arg-type]
+def test_explain_wants_a_str_or_a_batch_of_str(stance_model):
+    # One str gives one explanation, a batch a list of them (test_explain.py); anything else is
+    # a TypeError naming what it got.
+    assert len(stance_model.explain(["a list"])) == 1
+    with pytest.raises(TypeError, match="not None"):
+        stance_model.explain(None)
+    with pytest.raises(TypeError, match="not bytes"):
+        stance_model.explain(b"bytes")
+    with pytest.raises(TypeError, match="not int"):
+        stance_model.explain(5)
 
 
 def test_unencodable_text(stance_model):
