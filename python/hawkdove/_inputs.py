@@ -62,6 +62,18 @@ def texts(obj: Any, what: str = "texts") -> Any:
     return obj
 
 
+def str_items(obj: Any, what: str, item: str) -> list[str]:
+    """The items of a batch (see :func:`texts`), each checked to be a str here in Python, for
+    calls that take one text at a time: ``what[i] is <type>; every <item> must be a str``."""
+    out = []
+    for i, one in enumerate(texts(obj, what)):
+        if not isinstance(one, str):
+            shown = "None" if one is None else type(one).__name__
+            raise TypeError(f"{what}[{i}] is {shown}; every {item} must be a str")
+        out.append(one)
+    return out
+
+
 def labels(obj: Any) -> tuple[np.ndarray, bool]:
     """Labels as an array, and whether they are integers (else str). Mixed kinds, missing
     values and other types raise ``TypeError`` naming the first offending position."""

@@ -412,13 +412,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         model = self._model()
         if isinstance(text, str):
             return Explanation(json.loads(model.explain(text)), model.classes, self._user_label)
-        out = []
-        for i, one in enumerate(_inputs.texts(text, "texts")):
-            if not isinstance(one, str):
-                shown = "None" if one is None else type(one).__name__
-                raise TypeError(f"texts[{i}] is {shown}; every text must be a str")
-            out.append(Explanation(json.loads(model.explain(one)), model.classes, self._user_label))
-        return out
+        return [
+            Explanation(json.loads(model.explain(one)), model.classes, self._user_label)
+            for one in _inputs.str_items(text, "texts", "text")
+        ]
 
     @overload
     def score_document(
@@ -473,14 +470,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
         if isinstance(text, str):
             return one(text)
-        docs = _inputs.texts(text, "documents")
-        scored = []
-        for i, doc in enumerate(docs):
-            if not isinstance(doc, str):
-                shown = "None" if doc is None else type(doc).__name__
-                raise TypeError(f"documents[{i}] is {shown}; every document must be a str")
-            scored.append(one(doc))
-        return DocumentScores(scored, index=pandas_index(text))
+        docs = _inputs.str_items(text, "documents", "document")
+        return DocumentScores([one(doc) for doc in docs], index=pandas_index(text))
 
     def top_features(self, n: int = 10) -> dict[Any, list[tuple[str, float]]]:
         """The ``n`` largest weights of each class: ``{class: [(feature, weight), ...]}``. For
