@@ -135,7 +135,9 @@ class TextClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     of a vocabulary) and ``hashing_seed``, ``weighting`` (``"binary"``, ``"tf"`` or
     ``"sublinear_tf"``), ``use_idf``, ``normalize`` (l2 rows), ``lowercase``, ``strip_markup``,
     ``fold_numbers``, ``fold_urls``, ``split_hyphens``, ``negation`` (True: English rules,
-    False: off, or a dict of rules), ``stop_words`` (None, ``"english"`` or a list),
+    False: off, or a dict of rules overriding some of ``words``, ``phrases``,
+    ``scope_breakers``, ``max_scope`` and ``double_negation``, the last a phrase negator inside
+    a scope cancelling it: "did not rule out talks"), ``stop_words`` (None, ``"english"`` or a list),
     ``stemmer`` (a Snowball language such as ``"english"``, or None), ``lexicon`` (domain
     phrases whose matches become extra features, two per pole, negation-aware: None,
     ``"stance"`` for the lexicon shipped with hawkdove, ``{pole: [phrase, ...]}`` or

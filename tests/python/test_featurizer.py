@@ -78,3 +78,11 @@ def test_invalid_config(texts):
     assert info.value.documents == len(texts)
     with pytest.raises(hawkdove.EmptyTrainingSetError):
         hawkdove.Featurizer().fit([])
+
+
+def test_double_negation_reaches_the_core():
+    docs = ["They did not rule out talks.", "They ruled out talks."]
+    on = hawkdove.Featurizer(ngram_range=(1, 1), stemmer=None).fit(docs)
+    assert {"talks", "not_talks"} <= set(on.get_feature_names_out())
+    off = hawkdove.Featurizer(ngram_range=(1, 1), stemmer=None, negation={"double_negation": False})
+    assert "talks" not in set(off.fit(docs).get_feature_names_out())

@@ -224,6 +224,12 @@ pub struct NegationRules {
     pub scope_breakers: Vec<String>,
     /// The scope ends after this many tokens even without punctuation (0: no limit).
     pub max_scope: usize,
+    /// Double negation: a multi-word negator met inside an open scope closes it instead of
+    /// opening a new one, so "did not rule out talks" and "refused to rule out force" leave
+    /// `talks` and `force` unnegated, as they mean. Default `true`; a model file written
+    /// before this field existed reads as `false`, so it negates as it was trained to.
+    #[serde(default)]
+    pub double_negation: bool,
 }
 
 impl Default for NegationRules {
@@ -245,6 +251,10 @@ impl Default for NegationRules {
             "fail to",
             "fails to",
             "failing to",
+            "hesitate to",
+            "hesitated to",
+            "hesitates to",
+            "hesitating to",
             "stopped short of",
             "stops short of",
             "ruled out",
@@ -273,6 +283,7 @@ impl Default for NegationRules {
                 .collect(),
             scope_breakers: breakers.iter().map(|s| s.to_string()).collect(),
             max_scope: 0,
+            double_negation: true,
         }
     }
 }
@@ -873,6 +884,7 @@ impl Analyzer {
         let mut scope_len = 0usize;
         let mut scratch = String::new();
         let max_scope = self.config.negation.as_ref().map_or(0, |r| r.max_scope);
+        let double_negation = self.config.negation.as_ref().is_some_and(|r| r.double_negation);
         let lowercase = self.config.lowercase;
         let stop = std::cell::Cell::new(false);
         scan(
@@ -961,10 +973,15 @@ impl Analyzer {
                         }
                     }
                     if let Some((_, start)) = best {
-                        opens_scope = true;
                         // The phrase is the negator, not inside its own scope.
                         for k in start..seen {
                             out.unnegate(k);
+                        }
+                        // Inside an open scope a phrase negator cancels it ("not rule out").
+                        if double_negation && neg_active {
+                            neg_active = false;
+                        } else {
+                            opens_scope = true;
                         }
                     }
                 }

@@ -76,6 +76,57 @@ fn multiword_negators() {
 }
 
 #[test]
+fn a_phrase_negator_inside_a_scope_cancels_it() {
+    assert_eq!(
+        terms("They did not rule out talks"),
+        ["they", "did", "not", "rule", "out", "talks"]
+    );
+    assert_eq!(
+        terms("Seoul refused to rule out force."),
+        ["seoul", "refused", "to", "rule", "out", "force"]
+    );
+    assert_eq!(
+        terms("Beijing will not hesitate to retaliate"),
+        ["beijing", "will", "not", "hesitate", "to", "retaliate"]
+    );
+    // Outside a scope the phrase opens one, as before.
+    assert_eq!(
+        terms("Tokyo hesitated to retaliate; Seoul ruled out force"),
+        [
+            "tokyo",
+            "hesitated",
+            "to",
+            "not_retaliate",
+            "seoul",
+            "ruled",
+            "out",
+            "not_force"
+        ]
+    );
+    // Turned off (as in model files written before the rule existed): the scope stays open.
+    let single = TextConfig {
+        negation: Some(NegationRules {
+            double_negation: false,
+            ..NegationRules::default()
+        }),
+        ..plain()
+    };
+    assert_eq!(
+        terms_with(&single, "did not rule out talks"),
+        ["did", "not", "rule", "out", "not_talks"]
+    );
+}
+
+#[test]
+fn negation_rules_written_before_double_negation_read_it_as_off() {
+    let mut old = serde_json::to_value(NegationRules::default()).unwrap();
+    old.as_object_mut().unwrap().remove("double_negation");
+    let rules: NegationRules = serde_json::from_value(old).unwrap();
+    assert!(!rules.double_negation);
+    assert!(NegationRules::default().double_negation);
+}
+
+#[test]
 fn negation_can_be_turned_off_and_limited() {
     let off = TextConfig {
         negation: None,
