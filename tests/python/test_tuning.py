@@ -94,9 +94,10 @@ def test_pickle_and_files_keep_the_choice(tmp_path):
     loaded = hawkdove.load(tmp_path / "m.json")
     assert loaded.C_ == est.C_ and loaded.get_params()["C"] == "auto"
     np.testing.assert_array_equal(loaded.cv_results_["rank_test_score"], est.cv_results_["rank_test_score"])
-    # Files written before self-tuning (the bundled models) load as fixed settings.
+    # The bundled models are trained with the recorded choice, not tuned again: they load as
+    # fixed settings (bundled::recorded_choice, C = 8 with balanced weights).
     stance = hawkdove.stance()
-    assert stance.C_ == 8.0 and stance.class_weight_ is None
+    assert stance.C_ == 8.0 and stance.class_weight_ == "balanced"
     assert not hasattr(stance, "cv_results_")
     assert stance.get_params()["C"] == 8.0
 

@@ -538,12 +538,17 @@ pub struct DocumentSummary {
     pub n_abstained: usize,
 }
 
-/// Accumulates what a document's aggregates need, passage by passage: score and weight per
-/// passage (16 bytes), and per class the count and weighted probability sum.
+/// Accumulates what a document's aggregates need, passage by passage: running weighted sums,
+/// per class the count and weighted probability sum, and, only when a bootstrap interval was
+/// asked for, the score and weight of every passage (16 bytes each), which the resamples need.
+/// Without a bootstrap its memory does not grow with the document.
 #[derive(Debug, Clone)]
 pub struct DocumentAggregator {
     options: DocumentOptions,
     classes: Vec<String>,
+    n: usize,
+    weighted_score_sum: f64,
+    weight_sum: f64,
     scores: Vec<f64>,
     weights: Vec<f64>,
     counts: Vec<usize>,
@@ -559,6 +564,9 @@ impl DocumentAggregator {
         Ok(DocumentAggregator {
             options: options.clone(),
             classes: model.classes().to_vec(),
+            n: 0,
+            weighted_score_sum: 0.0,
+            weight_sum: 0.0,
             scores: Vec::new(),
             weights: Vec::new(),
             counts: vec![0; k],
@@ -581,8 +589,14 @@ impl DocumentAggregator {
             self.n_abstained += 1;
             return;
         }
-        self.scores.push(score);
-        self.weights.push(weight);
+        // The same sums, in the same order, as `weighted_mean` over every passage.
+        self.n += 1;
+        self.weighted_score_sum += score * weight;
+        self.weight_sum += weight;
+        if self.options.bootstrap > 0 {
+            self.scores.push(score);
+            self.weights.push(weight);
+        }
         if let Some(c) = self.counts.get_mut(class_index) {
             *c += 1;
         }
@@ -594,8 +608,13 @@ impl DocumentAggregator {
     /// The aggregates over the passages added.
     pub fn finish(&self) -> DocumentSummary {
         let (scores, weights, options) = (&self.scores, &self.weights, &self.options);
-        let n = scores.len();
-        let score = weighted_mean(scores, weights, 0..n);
+        let n = self.n;
+        let total_w = self.weight_sum;
+        let score = if total_w > 0.0 {
+            self.weighted_score_sum / total_w
+        } else {
+            0.0
+        };
         let interval = if n == 0 {
             [0.0, 0.0]
         } else if options.bootstrap == 0 || n == 1 {
@@ -610,7 +629,6 @@ impl DocumentAggregator {
             let alpha = (1.0 - options.confidence) / 2.0;
             [quantile(&means, alpha), quantile(&means, 1.0 - alpha)]
         };
-        let total_w: f64 = weights.iter().sum();
         let class_shares = self
             .classes
             .iter()
