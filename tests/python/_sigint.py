@@ -9,6 +9,14 @@ import sys
 import time
 
 
+def sigint_default() -> None:
+    """Run in the child before exec: Ctrl-C back to its default disposition. A shell without job
+    control starts background commands with SIGINT ignored, children inherit that, and Python
+    installs no KeyboardInterrupt handler for an ignored SIGINT: the tests would then measure
+    the launcher, not hawkdove."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(script: str, args: list[str], *, wait: float, timeout: float) -> tuple[int, str, float]:
     """Run ``python -c script *args``; once it prints ``ready``, wait ``wait`` seconds, send
     SIGINT and collect its output. Returns (exit code, output, seconds from SIGINT to exit)."""
@@ -17,6 +25,7 @@ def interrupt(script: str, args: list[str], *, wait: float, timeout: float) -> t
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=sigint_default,
     )
     try:
         assert proc.stdout is not None

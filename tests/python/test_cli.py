@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import hawkdove._hawkdove as native
+from _sigint import sigint_default
 from hawkdove.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +99,7 @@ def test_ctrl_c_stops_python_m_hawkdove(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=ROOT,
+        preexec_fn=sigint_default,
     )
     assert proc.stdout is not None
     proc.stdout.readline()  # the header: the program is running
