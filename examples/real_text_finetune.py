@@ -16,7 +16,6 @@ About 2 hours for one epoch on one core of the 2-core development machine.
 
 from __future__ import annotations
 
-import csv
 import os
 import sys
 import time
@@ -27,13 +26,9 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_text_variants import CORPUS, DEV  # noqa: E402
+from real_text_variants import DEV, corpus, read_tsv  # noqa: E402
+
 EPOCHS, BATCH, LR, MAX_LEN = 1.0, 32, 5e-5, 64
-
-
-def read(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 def main() -> int:
@@ -46,8 +41,8 @@ def main() -> int:
     torch.manual_seed(0)
     np.random.seed(0)  # noqa: NPY002 (the seeding the recorded run used)
     torch.set_num_threads(int(os.environ.get("THREADS", "1")))
-    rows = [r for p in sorted(CORPUS.glob("*.tsv")) for r in read(p)]
-    dev = read(DEV)
+    rows = corpus()
+    dev = read_tsv(DEV)
     classes = sorted({r[axis] for r in rows})
     texts = [r["text"] for r in rows]
     y = np.array([classes.index(r[axis]) for r in rows])
